@@ -245,7 +245,7 @@ TEST(StringMatchBaseline, FollowsTheXstestOpenings) {
 
 // The acceptance figures: binary accuracy (partial counts as refusal) on the
 // human-labelled XSTest completions of three models, ours against the string-match
-// baseline. See the README for the development protocol and the held-out figures.
+// baseline. src/behavior/README.md gives the development protocol and held-out figures.
 TEST(RefusalClassifier, XstestCompletionsAccuracy) {
   for (const char* model : {"gpt4", "llama2orig", "mistralinstruct"}) {
     std::string path = test::source_path(
