@@ -43,11 +43,6 @@ std::optional<RefusalLabel> parse_refusal_label(std::string_view text) {
 
 namespace {
 
-constexpr std::array<CueKind, 11> kAllKinds = {
-    CueKind::kRefusal,    CueKind::kApology,      CueKind::kAiIdentity, CueKind::kPolicy,
-    CueKind::kJudgement,  CueKind::kRedirect,     CueKind::kLimitation, CueKind::kFalsePremise,
-    CueKind::kSympathy,   CueKind::kComply,       CueKind::kPivot};
-
 // A cue occurrence in the folded response.
 struct Hit {
   CueKind kind;
