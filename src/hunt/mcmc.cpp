@@ -1,0 +1,141 @@
+#include "hunt/mcmc.h"
+
+#include <algorithm>
+#include <cmath>
+
+namespace pd::hunt {
+
+size_t McmcStrategy::next_operator(size_t current, const std::vector<int64_t>& trials,
+                                   const std::vector<int64_t>& successes, HuntRng& rng) {
+  const size_t n = trials.size();
+  if (n < 2) return 0;
+  // Rank by success rate, best first (ties: lower index first).
+  std::vector<size_t> order(n);
+  for (size_t i = 0; i < n; ++i) order[i] = i;
+  auto rate = [&](size_t i) {
+    return static_cast<double>(successes[i] + 1) / static_cast<double>(trials[i] + 2);
+  };
+  std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) { return rate(a) > rate(b); });
+  std::vector<int64_t> rank(n);
+  for (size_t k = 0; k < n; ++k) rank[order[k]] = static_cast<int64_t>(k);
+  size_t proposal = rng.below(n - 1);
+  if (proposal >= current) ++proposal;
+  const double accept = std::min(1.0, std::pow(1.0 - kRankDecay, static_cast<double>(rank[proposal] - rank[current])));
+  return rng.uniform() < accept ? proposal : current;
+}
+
+Candidate McmcStrategy::next_seed(SearchContext& context) {
+  if (next_seed_ >= seed_order_.size()) {
+    // A new pass over the seeds, in a new order.
+    seed_order_ = shuffled_indices(context.seeds().size(), context.rng());
+    next_seed_ = 0;
+  }
+  return seed_candidate(context, seed_order_[next_seed_++]);
+}
+
+void McmcStrategy::restart(SearchContext& context, const std::vector<size_t>& chains) {
+  // Fresh seeds for the chains; a seed that is itself a hit is harvested and replaced.
+  std::vector<size_t> pending = chains;
+  for (int attempt = 0; attempt < 4 && !pending.empty(); ++attempt) {
+    std::vector<Candidate> batch;
+    for (size_t i = 0; i < pending.size(); ++i) batch.push_back(next_seed(context));
+    const std::vector<Scored> scored = context.evaluate(batch);
+    std::vector<size_t> again;
+    for (size_t i = 0; i < pending.size(); ++i) {
+      if (consumed(scored[i].outcome)) {
+        again.push_back(pending[i]);
+        continue;
+      }
+      chains_[pending[i]] = Chain{Individual{scored[i].candidate, scored[i].evaluation}, 0};
+    }
+    pending = std::move(again);
+  }
+  // Chains that found no fresh seed keep their prompt but start counting again.
+  for (size_t i : pending) chains_[i].stale = 0;
+}
+
+void McmcStrategy::step(SearchContext& context) {
+  HuntRng& rng = context.rng();
+  const size_t n_ops = context.mutators().size();
+  if (!started_) {
+    started_ = true;
+    trials_.assign(n_ops, 0);
+    successes_.assign(n_ops, 0);
+    operator_ = rng.below(n_ops);
+    seed_order_ = shuffled_indices(context.seeds().size(), rng);
+    chains_.assign(static_cast<size_t>(options_.population), Chain{});
+    std::vector<size_t> all(chains_.size());
+    for (size_t i = 0; i < all.size(); ++i) all[i] = i;
+    restart(context, all);
+    return;
+  }
+
+  std::vector<std::vector<Candidate>> groups;
+  std::vector<size_t> group_chain, group_op;
+  for (size_t c = 0; c < chains_.size(); ++c) {
+    operator_ = next_operator(operator_, trials_, successes_, rng);
+    const Candidate& mate = chains_[rng.below(chains_.size())].current.candidate;
+    std::vector<Candidate> variants = mutate_with(context, operator_, chains_[c].current.candidate, &mate);
+    if (variants.empty()) {
+      ++trials_[operator_];  // an operator that does not apply is no success either
+      ++chains_[c].stale;
+      continue;
+    }
+    groups.push_back(std::move(variants));
+    group_chain.push_back(c);
+    group_op.push_back(operator_);
+  }
+  std::vector<Scored> scored;
+  const std::vector<std::optional<Individual>> best = best_of_groups(context, groups, &scored);
+
+  std::vector<size_t> to_restart;
+  size_t at = 0;
+  for (size_t g = 0; g < groups.size(); ++g) {
+    Chain& chain = chains_[group_chain[g]];
+    bool harvested = false;
+    for (size_t v = 0; v < groups[g].size(); ++v, ++at) harvested |= consumed(scored[at].outcome);
+    ++trials_[group_op[g]];
+    if (harvested) {
+      ++successes_[group_op[g]];
+      to_restart.push_back(group_chain[g]);
+      continue;
+    }
+    if (best[g] && best[g]->evaluation.fitness >= chain.current.evaluation.fitness) {
+      const bool improved = best[g]->evaluation.fitness > chain.current.evaluation.fitness;
+      if (improved) ++successes_[group_op[g]];
+      chain.stale = improved ? 0 : chain.stale + 1;
+      chain.current = *best[g];
+    } else {
+      ++chain.stale;
+    }
+  }
+  for (size_t c = 0; c < chains_.size(); ++c) {
+    if (chains_[c].stale >= kMaxStale && std::find(to_restart.begin(), to_restart.end(), c) == to_restart.end()) {
+      to_restart.push_back(c);
+    }
+  }
+  std::sort(to_restart.begin(), to_restart.end());
+  if (!to_restart.empty()) restart(context, to_restart);
+}
+
+nlohmann::json McmcStrategy::save() const {
+  nlohmann::json chains = nlohmann::json::array();
+  for (const Chain& c : chains_) chains.push_back({{"current", c.current.to_json()}, {"stale", c.stale}});
+  return {{"started", started_}, {"chains", chains},         {"trials", trials_}, {"successes", successes_},
+          {"operator", operator_}, {"seed_order", seed_order_}, {"next_seed", next_seed_}};
+}
+
+void McmcStrategy::load(const nlohmann::json& state) {
+  started_ = state.at("started").get<bool>();
+  chains_.clear();
+  for (const nlohmann::json& c : state.at("chains")) {
+    chains_.push_back(Chain{Individual::from_json(c.at("current")), c.at("stale").get<int64_t>()});
+  }
+  trials_ = state.at("trials").get<std::vector<int64_t>>();
+  successes_ = state.at("successes").get<std::vector<int64_t>>();
+  operator_ = state.at("operator").get<size_t>();
+  seed_order_ = state.at("seed_order").get<std::vector<size_t>>();
+  next_seed_ = state.at("next_seed").get<size_t>();
+}
+
+}  // namespace pd::hunt

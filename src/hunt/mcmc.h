@@ -1,0 +1,50 @@
+#pragma once
+// mcmc: mutation chains with Metropolis-Hastings operator selection, as in DFLARE.
+//
+// `population` chains each hold a current prompt (starting from seeds in a shuffled
+// order). Each round, every chain draws its operator by one Metropolis-Hastings step
+// over the operators ranked by success rate ((successes + 1) / (trials + 2), best first):
+// the target gives rank k the weight (1 - p)^k with p = 0.3, the proposal is uniform over
+// the other operators, so a move from rank k1 to rank k2 is accepted with probability
+// min(1, (1 - p)^(k2 - k1)). The chain applies it, and the best variant replaces the
+// current prompt when its fitness is not lower (a success when strictly higher). A chain
+// restarts from the next seed when it finds a hit (or a predicted hit that confirmation
+// rejects) and after 20 rounds without improvement.
+
+#include "hunt/strategy.h"
+
+namespace pd::hunt {
+
+class McmcStrategy : public Strategy {
+ public:
+  static constexpr double kRankDecay = 0.3;
+  static constexpr int64_t kMaxStale = 20;
+
+  explicit McmcStrategy(StrategyOptions options) : options_(options) {}
+  std::string name() const override { return "mcmc"; }
+  void step(SearchContext& context) override;
+  nlohmann::json save() const override;
+  void load(const nlohmann::json& state) override;
+
+  // The operator after `current` by one Metropolis-Hastings step (exposed for tests).
+  static size_t next_operator(size_t current, const std::vector<int64_t>& trials,
+                              const std::vector<int64_t>& successes, HuntRng& rng);
+
+ private:
+  struct Chain {
+    Individual current;
+    int64_t stale = 0;
+  };
+  Candidate next_seed(SearchContext& context);
+  void restart(SearchContext& context, const std::vector<size_t>& chains);
+
+  StrategyOptions options_;
+  bool started_ = false;
+  std::vector<Chain> chains_;
+  std::vector<int64_t> trials_, successes_;
+  size_t operator_ = 0;
+  std::vector<size_t> seed_order_;
+  size_t next_seed_ = 0;
+};
+
+}  // namespace pd::hunt

@@ -1,0 +1,53 @@
+#pragma once
+// The hunt's budget is what the models do: every token any of them processes (search
+// scoring, confirmation generations, minimization alike) and every forward pass. A
+// MeteredBackend forwards to a Backend and counts both, so each strategy pays for
+// exactly the work it causes.
+//
+// A forward pass is one evaluation of a model: one scoring pass or prefill over a
+// sequence, or one decoding step. A generation of n >= 1 tokens is n passes (the prefill
+// gives the first token, each later token needs one step); its tokens are the prompt's
+// plus the generated ones, as the engine counts them.
+
+#include <cstdint>
+
+#include "backend/backend.h"
+
+namespace pd::hunt {
+
+struct HuntCost {
+  uint64_t tokens = 0;
+  uint64_t passes = 0;
+
+  HuntCost& operator+=(const HuntCost& other) {
+    tokens += other.tokens;
+    passes += other.passes;
+    return *this;
+  }
+};
+
+class MeteredBackend : public Backend {
+ public:
+  explicit MeteredBackend(Backend& inner) : inner_(inner) {}
+
+  const HuntCost& cost() const { return cost_; }
+
+  std::string describe() const override { return inner_.describe(); }
+  std::string identity() const override { return inner_.identity(); }
+  nlohmann::json manifest() const override { return inner_.manifest(); }
+  int64_t vocab_size() const override { return inner_.vocab_size(); }
+  bool full_distribution() const override { return inner_.full_distribution(); }
+  std::vector<int32_t> prompt_tokens(std::string_view text, bool chat) const override {
+    return inner_.prompt_tokens(text, chat);
+  }
+  std::string detokenize(const std::vector<int32_t>& tokens) const override { return inner_.detokenize(tokens); }
+  Generation generate(const std::vector<int32_t>& prompt, const GenerationParams& params) override;
+  LogprobRows score(const std::vector<int32_t>& tokens, int64_t from) override;
+  uint64_t tokens_processed() const override { return cost_.tokens; }
+
+ private:
+  Backend& inner_;
+  HuntCost cost_;
+};
+
+}  // namespace pd::hunt

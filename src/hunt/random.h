@@ -1,0 +1,31 @@
+#pragma once
+// The hunt's random numbers: xoshiro256** whose whole state can be saved in a checkpoint
+// and restored, so a resumed hunt draws exactly the numbers an uninterrupted one would.
+// Only integer arithmetic decides a draw, so a seed reproduces a hunt on any platform.
+
+#include <array>
+#include <cstdint>
+#include <vector>
+
+namespace pd::hunt {
+
+class HuntRng {
+ public:
+  explicit HuntRng(uint64_t seed);
+
+  uint64_t next();
+  double uniform();              // [0, 1), 53 random bits
+  uint64_t below(uint64_t n);    // [0, n), unbiased; n > 0
+  bool chance(double p);         // true with probability p
+
+  template <class T>
+  const T& pick(const std::vector<T>& items) { return items[below(items.size())]; }
+
+  std::array<uint64_t, 4> state() const { return s_; }
+  void set_state(const std::array<uint64_t, 4>& state) { s_ = state; }
+
+ private:
+  std::array<uint64_t, 4> s_{};
+};
+
+}  // namespace pd::hunt

@@ -1,0 +1,93 @@
+#include "hunt/strategy.h"
+
+#include "core/error.h"
+#include "hunt/ga.h"
+#include "hunt/mcmc.h"
+#include "hunt/vanilla.h"
+
+namespace pd::hunt {
+
+const char* hit_outcome_name(HitOutcome outcome) {
+  switch (outcome) {
+    case HitOutcome::None: return "none";
+    case HitOutcome::Rejected: return "rejected";
+    case HitOutcome::Known: return "known";
+    case HitOutcome::Duplicate: return "duplicate";
+    case HitOutcome::New: return "new";
+  }
+  return "?";
+}
+
+const std::vector<std::string>& strategy_names() {
+  static const std::vector<std::string> names = {"ga", "mcmc", "vanilla"};
+  return names;
+}
+
+std::unique_ptr<Strategy> make_strategy(const std::string& name, const StrategyOptions& options) {
+  if (options.population < 2) fail_input("--population", "must be at least 2");
+  if (name == "ga") return std::make_unique<GaStrategy>(options);
+  if (name == "mcmc") return std::make_unique<McmcStrategy>(options);
+  if (name == "vanilla") return std::make_unique<VanillaStrategy>(options);
+  fail_input("--strategy", "unknown strategy \"" + name + "\" (ga, mcmc, vanilla)");
+}
+
+nlohmann::json Individual::to_json() const {
+  return {{"candidate", candidate.to_json()}, {"evaluation", evaluation.to_json()}};
+}
+
+Individual Individual::from_json(const nlohmann::json& j) {
+  return {Candidate::from_json(j.at("candidate")), Evaluation::from_json(j.at("evaluation"))};
+}
+
+Candidate seed_candidate(const SearchContext& context, size_t index) {
+  const SeedPrompt& seed = context.seeds().at(index);
+  Candidate c;
+  c.body = seed.text;
+  c.seed_id = seed.id;
+  return c;
+}
+
+std::vector<size_t> shuffled_indices(size_t n, HuntRng& rng) {
+  std::vector<size_t> order(n);
+  for (size_t i = 0; i < n; ++i) order[i] = i;
+  for (size_t i = n; i > 1; --i) std::swap(order[i - 1], order[rng.below(i)]);
+  return order;
+}
+
+bool consumed(HitOutcome outcome) { return outcome != HitOutcome::None; }
+
+std::vector<std::optional<Individual>> best_of_groups(SearchContext& context,
+                                                      const std::vector<std::vector<Candidate>>& groups,
+                                                      std::vector<Scored>* scored) {
+  std::vector<Candidate> batch;
+  for (const auto& group : groups) batch.insert(batch.end(), group.begin(), group.end());
+  std::vector<Scored> results = context.evaluate(batch);
+  std::vector<std::optional<Individual>> best(groups.size());
+  size_t at = 0;
+  for (size_t g = 0; g < groups.size(); ++g) {
+    for (size_t v = 0; v < groups[g].size(); ++v, ++at) {
+      const Scored& s = results[at];
+      if (consumed(s.outcome)) continue;
+      if (!best[g] || s.evaluation.fitness > best[g]->evaluation.fitness) best[g] = Individual{s.candidate, s.evaluation};
+    }
+  }
+  if (scored) *scored = std::move(results);
+  return best;
+}
+
+std::vector<Candidate> mutate_with(SearchContext& context, size_t op, const Candidate& parent,
+                                   const Candidate* mate) {
+  const Mutator& mutator = *context.mutators().at(op);
+  return mutator.propose(parent, mutator.needs_mate() ? mate : nullptr, context.resources(), context.rng());
+}
+
+std::vector<Candidate> random_mutation(SearchContext& context, const Candidate& parent, const Candidate* mate) {
+  for (int attempt = 0; attempt < 4; ++attempt) {
+    const size_t op = context.rng().below(context.mutators().size());
+    std::vector<Candidate> variants = mutate_with(context, op, parent, mate);
+    if (!variants.empty()) return variants;
+  }
+  return {};
+}
+
+}  // namespace pd::hunt

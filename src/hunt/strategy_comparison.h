@@ -1,0 +1,51 @@
+#pragma once
+// Strategies side by side on the same budget: each strategy runs once per search seed
+// (a fresh Hunt each time, same models, seeds and resources), and the figures that
+// decide between them are collected — unique hits found within the budget, hits per
+// 1,000 forward passes, and the mean fitness of the best distinct prompts (the kld
+// objective's "mean KLD reached"). `precisiondiff hunt --strategy ga,mcmc,vanilla
+// --repeat 5` prints them; BENCHMARKS.md records them.
+
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "hunt/hunt.h"
+
+namespace pd::hunt {
+
+struct RunFigures {
+  uint64_t seed = 0;
+  int64_t unique_hits = 0;  // within the budget
+  int64_t hits = 0;         // confirmed, duplicates included
+  uint64_t tokens = 0, passes = 0;
+  double hits_per_1000_passes = 0;  // unique hits per 1,000 forward passes spent
+  double best_mean_fitness = 0;
+};
+
+struct StrategyFigures {
+  std::string strategy;
+  std::vector<RunFigures> runs;
+
+  double mean_unique_hits() const;
+  double sd_unique_hits() const;  // sample standard deviation (0 for one run)
+  double mean_hits_per_1000_passes() const;
+  double mean_best_fitness() const;
+  nlohmann::json to_json() const;
+};
+
+// Runs every strategy for every seed. `base` gives all other options; its out_dir, when
+// set, gets one sub-folder per run ("<strategy>-seed<N>"). `on_run` (optional) is told
+// about each finished run.
+std::vector<StrategyFigures> compare_strategies(
+    const std::vector<std::string>& strategies, const std::vector<uint64_t>& seeds, const HuntOptions& base,
+    const HuntModels& models, const std::vector<SeedPrompt>& prompts, const MutationResources& resources,
+    const std::function<void(const std::string& strategy, const HuntResult& result)>& on_run = nullptr);
+
+// A plain-text table of the figures.
+std::string comparison_table(const std::vector<StrategyFigures>& figures);
+
+}  // namespace pd::hunt
