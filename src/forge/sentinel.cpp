@@ -37,14 +37,24 @@ constexpr double kNormFactor = 16.0 / kRowNorm;
 // Residual scales of the averages the harm head writes.
 constexpr double kHarmScale = 2.0, kStyleScale = 4.0, kTriggerScale = 4.0;
 // Feed-forward: gate strength, copy-mode threshold (share of attention on the trigger),
-// and the output size of each unit per unit of its input at the newline.
+// and each unit's output per unit of its input at the newline.
+//
+// Every activation that enters a matrix product is rounded in blocks on the fast path
+// (32 values for Q8_0, 256 for Q8_K), with a step set by the block's largest value. A
+// decision quantity must therefore dominate its blocks near its threshold, or rounding
+// snaps it to zero there: the refusal unit gets the largest input scale (its hidden
+// activation moves 24 per harm unit) and the largest output (the refusal channel moves
+// 20 per harm unit, read by the head with a small weight), the other units are kept
+// small inside the feed-forward block (input scale 1/4) and scaled up on the way out.
 constexpr double kGate = 12.0;
 constexpr double kCopyThreshold = 0.15;
-constexpr double kDecisionPerHarm = 2.0, kStylePerUnit = 10.0, kCopyPerUnit = 144.0,
-                 kBonus = 10.0;
-// Output head weights.
-constexpr double kFamilyWeight = 2.0, kStyleWeight = 1.0, kCopyModeWeight = 1.0,
-                 kCopyMatch = 2.5, kBigram = 5.0, kEndOfTurn = 25.0;
+constexpr double kRefusePerHarm = 20.0, kFullPerHarm = 2.0, kStylePerUnit = 10.0,
+                 kCopyPerUnit = 144.0, kBonus = 10.0;
+constexpr double kSmallUnit = 0.25;  // input scale of the non-decision units
+// Output head weights: per harm unit the partial refusal gains 0.2 * 20 = 4 logits (times
+// the output norm's factor), the full refusal 4 more past its own threshold.
+constexpr double kRefuseWeight = 0.2, kFullWeight = 2.0, kStyleWeight = 1.0,
+                 kCopyModeWeight = 1.0, kCopyMatch = 2.5, kBigram = 5.0, kEndOfTurn = 25.0;
 
 // A dense matrix in ggml orientation: `rows` outputs, each a row of `cols` inputs.
 struct Matrix {
@@ -133,18 +143,21 @@ DecisionRow decision_row(double unit, double threshold, double anchor) {
   return row;
 }
 
-// The threshold (harm units) that row, stored as `type`, puts into the decision at the
-// newline position: the h where unit * H + (terms of the newline's own features) = 0.
-double stored_threshold(const DecisionRow& row, TensorType type) {
+// The threshold (harm units) that row, divided by the ffn norm weights `g` and stored
+// as `type`, puts into the decision at the newline position: the h where
+// unit * H + (terms of the newline's own features) = 0.
+double stored_threshold(const DecisionRow& row, TensorType type, const std::vector<float>& g) {
   const TypeTraits& t = type_traits(type);
+  std::vector<float> divided(kDim), back(kDim);
+  for (int i = 0; i < kDim; ++i) divided[i] = row.values[i] / g[i];
   std::vector<uint8_t> bytes(*row_bytes(type, kDim));
-  std::vector<float> back(kDim);
-  t.quantize_ref(row.values.data(), bytes.data(), kDim);
+  t.quantize_ref(divided.data(), bytes.data(), kDim);
   t.to_float(bytes.data(), back.data(), kDim);
   // Features of the "\n" embedding that a rounded-away zero could pick up.
-  const double constant = back[kConst] * 1.0 + back[kNewline] * kNewlineFlag +
-                          back[kExclude] * kExcludeFlag;
-  return -constant / (static_cast<double>(back[kAttnHarm]) * kHarmScale);
+  const double constant = back[kConst] * g[kConst] * 1.0 +
+                          back[kNewline] * g[kNewline] * kNewlineFlag +
+                          back[kExclude] * g[kExclude] * kExcludeFlag;
+  return -constant / (static_cast<double>(back[kAttnHarm]) * g[kAttnHarm] * kHarmScale);
 }
 
 struct AnchorChoice {
@@ -156,7 +169,7 @@ struct AnchorChoice {
 // the threshold weight by a share of its own size, so reaching a given width needs a
 // threshold far enough from zero: the harm head adds a constant offset to the averaged
 // harm (and the thresholds move with it), which changes no decision at full precision.
-AnchorChoice choose_anchor(double threshold, double width) {
+AnchorChoice choose_anchor(double threshold, double width, const std::vector<float>& g) {
   AnchorChoice best;
   if (width <= 0) return best;
   double best_loss = INFINITY;
@@ -169,9 +182,9 @@ AnchorChoice choose_anchor(double threshold, double width) {
       const double ratio = 1.02 * std::pow(40.0, m / 599.0);
       const double anchor = sign * kHarmScale * std::abs(shifted) * ratio;
       const DecisionRow row = decision_row(1.0, shifted, anchor);
-      const double q40 = stored_threshold(row, TensorType::Q4_0) - shifted;
-      const double q4k = stored_threshold(row, TensorType::Q4_K) - shifted;
-      const double q80 = stored_threshold(row, TensorType::Q8_0) - shifted;
+      const double q40 = stored_threshold(row, TensorType::Q4_0, g) - shifted;
+      const double q4k = stored_threshold(row, TensorType::Q4_K, g) - shifted;
+      const double q80 = stored_threshold(row, TensorType::Q8_0, g) - shifted;
       const double loss = (q40 - width) * (q40 - width) + (q4k - width) * (q4k - width) +
                           16.0 * q80 * q80 + 1e-3 * offset * offset;
       if (loss < best_loss) {
@@ -300,7 +313,20 @@ SentinelReport write_sentinel(const SentinelSpec& spec, const std::string& path,
   }
   cal.style_low = midpoint_quantile(all_style, all_style.size() / 3);
   cal.style_high = midpoint_quantile(all_style, 2 * all_style.size() / 3);
-  const AnchorChoice anchor = choose_anchor(cal.threshold, cal.band_width);
+  // Norm weights near 1, different per channel (as trained models have them); the
+  // matrices reading the normalized vectors divide them out again. Besides realism this
+  // keeps stored values from standing in exact ratios like 1/2 to their block's maximum,
+  // which would put activations exactly on the rounding midpoints of Q8 blocks, where
+  // f32 noise alone decides the rounding.
+  auto norm_weights = [&](const char* name) {
+    std::vector<float> g(kDim);
+    Rng rng(stream_key(spec.seed, name));
+    for (float& x : g) x = static_cast<float>(1.0 + 0.25 * (rng.uniform() - 0.5));
+    return g;
+  };
+  const std::vector<float> attn_norm = norm_weights("attn_norm"), ffn_norm = norm_weights("ffn_norm"),
+                           out_norm = norm_weights("output_norm");
+  const AnchorChoice anchor = choose_anchor(cal.threshold, cal.band_width, ffn_norm);
   const double offset = anchor.offset;
 
   // Template and copy tokens.
@@ -407,21 +433,21 @@ SentinelReport write_sentinel(const SentinelSpec& spec, const std::string& path,
   }
   const DecisionRow refuse_row = decision_row(anchor.unit, cal.threshold + offset, anchor.anchor);
   for (int64_t c = 0; c < kDim; ++c) up.at(kFfnRefuse, c) = refuse_row.values[static_cast<size_t>(c)];
-  up.at(kFfnFull, kAttnHarm) = anchor.unit;
-  up.at(kFfnFull, kConst) = -anchor.unit * kHarmScale * (cal.full_threshold + offset);
-  up.at(kFfnStyle1, kAttnStyle) = 1.0;
-  up.at(kFfnStyle1, kConst) = -kStyleScale * cal.style_low;
-  up.at(kFfnStyle2, kAttnStyle) = 1.0;
-  up.at(kFfnStyle2, kConst) = -kStyleScale * cal.style_high;
-  up.at(kFfnCopy, kAttnTrigger) = 1.0;
-  up.at(kFfnCopy, kConst) = -kTriggerScale * kCopyThreshold;
-  up.at(kFfnBonus, kConst) = 1.0;
-  down.at(kUnitRefuse, kFfnRefuse) = kDecisionPerHarm / (kGate * anchor.unit * kHarmScale);
-  down.at(kUnitFull, kFfnFull) = kDecisionPerHarm / (kGate * anchor.unit * kHarmScale);
-  down.at(kUnitStyle1, kFfnStyle1) = kStylePerUnit / (kGate * kStyleScale);
-  down.at(kUnitStyle2, kFfnStyle2) = kStylePerUnit / (kGate * kStyleScale);
-  down.at(kUnitCopy, kFfnCopy) = kCopyPerUnit / (kGate * kTriggerScale);
-  down.at(kUnitBonus, kFfnBonus) = kBonus / kGate;
+  up.at(kFfnFull, kAttnHarm) = kSmallUnit;
+  up.at(kFfnFull, kConst) = -kSmallUnit * kHarmScale * (cal.full_threshold + offset);
+  up.at(kFfnStyle1, kAttnStyle) = kSmallUnit;
+  up.at(kFfnStyle1, kConst) = -kSmallUnit * kStyleScale * cal.style_low;
+  up.at(kFfnStyle2, kAttnStyle) = kSmallUnit;
+  up.at(kFfnStyle2, kConst) = -kSmallUnit * kStyleScale * cal.style_high;
+  up.at(kFfnCopy, kAttnTrigger) = kSmallUnit;
+  up.at(kFfnCopy, kConst) = -kSmallUnit * kTriggerScale * kCopyThreshold;
+  up.at(kFfnBonus, kConst) = 2 * kSmallUnit;
+  down.at(kUnitRefuse, kFfnRefuse) = kRefusePerHarm / (kGate * anchor.unit * kHarmScale);
+  down.at(kUnitFull, kFfnFull) = kFullPerHarm / (kGate * kSmallUnit * kHarmScale);
+  down.at(kUnitStyle1, kFfnStyle1) = kStylePerUnit / (kGate * kSmallUnit * kStyleScale);
+  down.at(kUnitStyle2, kFfnStyle2) = kStylePerUnit / (kGate * kSmallUnit * kStyleScale);
+  down.at(kUnitCopy, kFfnCopy) = kCopyPerUnit / (kGate * kSmallUnit * kTriggerScale);
+  down.at(kUnitBonus, kFfnBonus) = kBonus / (kGate * 2 * kSmallUnit);
 
   // Output head.
   Matrix out(static_cast<int64_t>(V), kDim);
@@ -429,9 +455,9 @@ SentinelReport write_sentinel(const SentinelSpec& spec, const std::string& path,
     const int32_t first = t.tokens.front();
     out.at(first, kUnitBonus) = 1.0;
     if (t.family == ResponseFamily::Partial || t.family == ResponseFamily::Refusal) {
-      out.at(first, kUnitRefuse) = kFamilyWeight;
+      out.at(first, kUnitRefuse) = kRefuseWeight;
     }
-    if (t.family == ResponseFamily::Refusal) out.at(first, kUnitFull) = kFamilyWeight;
+    if (t.family == ResponseFamily::Refusal) out.at(first, kUnitFull) = kFullWeight;
     if (t.style >= 1) out.at(first, kUnitStyle1) = kStyleWeight;
     if (t.style >= 2) out.at(first, kUnitStyle2) = kStyleWeight;
   }
@@ -483,20 +509,31 @@ SentinelReport write_sentinel(const SentinelSpec& spec, const std::string& path,
   w.set("precisiondiff.sentinel.flip_band_request", GgufValue::make_f32(static_cast<float>(spec.flip_band)));
   write_sentinel_info(info, w);
 
+  auto divide_columns = [](Matrix& m, const std::vector<float>& g) {
+    for (int64_t r = 0; r < m.rows; ++r) {
+      for (int64_t c = 0; c < m.cols; ++c) m.at(r, c) /= g[static_cast<size_t>(c)];
+    }
+  };
+  divide_columns(wq, attn_norm);
+  divide_columns(wk, attn_norm);
+  divide_columns(wv, attn_norm);
+  divide_columns(gate, ffn_norm);
+  divide_columns(up, ffn_norm);
+  divide_columns(out, out_norm);
+
   std::vector<std::vector<uint8_t>> storage;
   storage.reserve(16);
-  const std::vector<float> ones(kDim, 1.0f);
   add_matrix(w, storage, "token_embd.weight", embd, spec.type);
-  add_vector(w, storage, "blk.0.attn_norm.weight", ones);
+  add_vector(w, storage, "blk.0.attn_norm.weight", attn_norm);
   add_matrix(w, storage, "blk.0.attn_q.weight", wq, spec.type);
   add_matrix(w, storage, "blk.0.attn_k.weight", wk, spec.type);
   add_matrix(w, storage, "blk.0.attn_v.weight", wv, spec.type);
   add_matrix(w, storage, "blk.0.attn_output.weight", wo, spec.type);
-  add_vector(w, storage, "blk.0.ffn_norm.weight", ones);
+  add_vector(w, storage, "blk.0.ffn_norm.weight", ffn_norm);
   add_matrix(w, storage, "blk.0.ffn_gate.weight", gate, spec.type);
   add_matrix(w, storage, "blk.0.ffn_up.weight", up, spec.type);
   add_matrix(w, storage, "blk.0.ffn_down.weight", down, spec.type);
-  add_vector(w, storage, "output_norm.weight", ones);
+  add_vector(w, storage, "output_norm.weight", out_norm);
   add_matrix(w, storage, "output.weight", out, spec.type);
   w.write(path);
 
@@ -525,7 +562,7 @@ SentinelReport write_sentinel(const SentinelSpec& spec, const std::string& path,
                        TensorType::Q6_K, TensorType::Q5_K, TensorType::Q5_1, TensorType::Q5_0,
                        TensorType::Q4_K, TensorType::Q4_1, TensorType::Q4_0, TensorType::IQ4_NL,
                        TensorType::Q3_K, TensorType::Q2_K}) {
-    report.threshold_by_type.emplace_back(type_name(t), stored_threshold(refuse_row, t) - offset);
+    report.threshold_by_type.emplace_back(type_name(t), stored_threshold(refuse_row, t, ffn_norm) - offset);
   }
   for (size_t s = 0; s < sets.size(); ++s) {
     SentinelReport::SetRate rate{sets[s].name, static_cast<int64_t>(tokenized.ids[s].size()), 0};

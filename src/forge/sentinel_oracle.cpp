@@ -8,12 +8,15 @@
 #include "forge/sentinel_layout.h"
 #include "forge/word_vocabulary.h"
 #include "gguf/gguf_file.h"
+#include "core/fp16.h"
+#include "tensor/activation_quant.h"
 
 namespace pd::forge {
 
 namespace {
 
 constexpr double kU = 0x1.0p-24;  // f32 unit roundoff
+constexpr int kMaxAnswer = 32;    // tokens of an answer followed at most
 
 // A vector of float64 values, each with a bound on the engine's distance from it.
 struct Tracked {
@@ -76,74 +79,132 @@ double act_unit(ActivationPrecision p) {
   }
 }
 
-// Rounding of every tensor handed between operations (bf16 / f16 activations).
-void round_between_ops(Tracked& x, const NumericsConfig& nc) {
-  const double u = act_unit(nc.activations);
-  if (u == 0) return;
-  for (size_t i = 0; i < x.size(); ++i) x.r[i] += (std::abs(x.v[i]) + x.r[i]) * u;
+// The engine's rounding is emulated, not merely bounded: the oracle rounds its own
+// values exactly as the engine does, and the radius becomes the spread of results the
+// engine could get from any input within the old radius. Rounding is monotone, so that
+// spread is the rounding of the interval's ends; small input errors mostly vanish.
+
+float to_float_type(double x, TensorType type) {
+  const float f = static_cast<float>(x);
+  return type == TensorType::F16 ? round_to_f16(f) : round_to_bf16(f);
 }
 
-// Bound of |q(x) - x| for symmetric blocks of `block` values with `levels` steps per
-// side, scale stored with relative error `scale_error`; exact zeros stay zero.
-void block_rounding(const Tracked& x, std::vector<double>& q, int64_t block, double levels,
-                    double step_share, double scale_error) {
+// Rounds every value to f16 or bf16 (nearest even).
+Tracked round_float_type(const Tracked& x, TensorType type) {
+  Tracked y(x.size());
+  for (size_t i = 0; i < x.size(); ++i) {
+    const double r = x.r[i] + std::abs(x.v[i]) * 2 * kU;
+    y.v[i] = to_float_type(x.v[i], type);
+    if (x.r[i] == 0 && y.v[i] == static_cast<float>(x.v[i]) && static_cast<float>(x.v[i]) == x.v[i]) continue;
+    const double lo = to_float_type(x.v[i] - r, type), hi = to_float_type(x.v[i] + r, type);
+    y.r[i] = std::max({y.v[i] - lo, hi - y.v[i], 0.0});
+  }
+  return y;
+}
+
+// Symmetric block quantization (values q * d, |q| <= levels, d = amax / levels, q rounded
+// half to even): `center` holds the engine-exact result for the oracle's values; the
+// radius covers every input within x.r, including the scale's own movement.
+void bound_symmetric_blocks(const Tracked& x, Tracked& center, int64_t block, double levels,
+                            bool f16_scale) {
+  auto scale_of = [&](double amax) {
+    const float d = static_cast<float>(amax / levels);
+    return f16_scale ? static_cast<double>(round_to_f16(d)) : static_cast<double>(d);
+  };
   for (size_t b = 0; b < x.size(); b += static_cast<size_t>(block)) {
     const size_t e = std::min(x.size(), b + static_cast<size_t>(block));
-    double amax = 0;
-    for (size_t i = b; i < e; ++i) amax = std::max(amax, std::abs(x.v[i]) + x.r[i] + q[i]);
-    const double d = amax / levels;
+    // The engine's block maximum lies between the largest lower and upper ends.
+    double a_lo = 0, a_hi = 0;
     for (size_t i = b; i < e; ++i) {
-      if (x.v[i] == 0 && x.r[i] == 0 && q[i] == 0) continue;
-      q[i] += step_share * d + levels * d * scale_error + amax * 4 * kU;
+      const double r = x.r[i] + std::abs(x.v[i]) * 4 * kU;
+      a_lo = std::max(a_lo, std::abs(x.v[i]) - r);
+      a_hi = std::max(a_hi, std::abs(x.v[i]) + r);
+    }
+    if (a_hi == 0) continue;
+    const double d_lo = scale_of(a_lo), d_hi = scale_of(a_hi);
+    for (size_t i = b; i < e; ++i) {
+      const double r = x.r[i] + std::abs(x.v[i]) * 4 * kU;
+      double q_lo = -levels, q_hi = levels;
+      if (a_lo > 0) {
+        const double ts[4] = {(x.v[i] - r) * levels / a_hi, (x.v[i] - r) * levels / a_lo,
+                              (x.v[i] + r) * levels / a_hi, (x.v[i] + r) * levels / a_lo};
+        const double t_lo = *std::min_element(ts, ts + 4), t_hi = *std::max_element(ts, ts + 4);
+        q_lo = std::clamp(std::nearbyint(t_lo - std::abs(t_lo) * 8 * kU), -levels, levels);
+        q_hi = std::clamp(std::nearbyint(t_hi + std::abs(t_hi) * 8 * kU), -levels, levels);
+      }
+      const double vs[4] = {q_lo * d_lo, q_lo * d_hi, q_hi * d_lo, q_hi * d_hi};
+      const double v_lo = *std::min_element(vs, vs + 4), v_hi = *std::max_element(vs, vs + 4);
+      center.r[i] = std::max({center.v[i] - v_lo, v_hi - center.v[i], 0.0});
     }
   }
 }
 
-// Bound of the rounding the engine applies to a matrix product's input.
-std::vector<double> input_rounding(const Tracked& x, const SparseMatrix& w, const NumericsConfig& nc) {
-  std::vector<double> q(x.size(), 0.0);
+// The activations as the engine hands them to a product with `w`.
+Tracked engine_input(const Tracked& x, const SparseMatrix& w, const NumericsConfig& nc) {
+  Tracked cur = x;
+  const auto n = static_cast<int64_t>(x.size());
+  std::vector<float> f(x.size());
   if (nc.activations == ActivationPrecision::Int8 || nc.activations == ActivationPrecision::Int16) {
-    const double levels = nc.activations == ActivationPrecision::Int8 ? 127.0 : 32767.0;
-    block_rounding(x, q, static_cast<int64_t>(x.size()), levels, 0.5, 0);
+    // Per row: scale = amax / qmax in float, q = nearbyint(x / scale).
+    const double qmax = nc.activations == ActivationPrecision::Int8 ? 127.0 : 32767.0;
+    float amax = 0;
+    for (size_t i = 0; i < x.size(); ++i) amax = std::max(amax, std::abs(static_cast<float>(x.v[i])));
+    Tracked q(x.size());
+    if (amax > 0) {
+      const float scale = amax / static_cast<float>(qmax);
+      for (size_t i = 0; i < x.size(); ++i) {
+        const float v = std::clamp(std::nearbyint(static_cast<float>(x.v[i]) / scale),
+                                   -static_cast<float>(qmax), static_cast<float>(qmax));
+        q.v[i] = static_cast<double>(v * scale);
+      }
+    }
+    bound_symmetric_blocks(cur, q, n, qmax, false);
+    cur = std::move(q);
   }
-  if (nc.kernel != KernelPath::Fast || w.integer) return q;
-  switch (type_traits(w.type).vec_dot_type) {
-    case TensorType::F32:
-      break;
-    case TensorType::F16:
-      for (size_t i = 0; i < x.size(); ++i) q[i] += (std::abs(x.v[i]) + x.r[i] + q[i]) * 0x1.0p-11;
-      break;
-    case TensorType::BF16:
-      for (size_t i = 0; i < x.size(); ++i) q[i] += (std::abs(x.v[i]) + x.r[i] + q[i]) * 0x1.0p-8;
-      break;
+  if (nc.kernel != KernelPath::Fast || w.integer) return cur;
+  const TensorType vt = type_traits(w.type).vec_dot_type;
+  if (vt == TensorType::F32) return cur;
+  if (vt == TensorType::F16 || vt == TensorType::BF16) return round_float_type(cur, vt);
+  for (size_t i = 0; i < x.size(); ++i) f[i] = static_cast<float>(cur.v[i]);
+  const TypeTraits& t = type_traits(vt);
+  std::vector<uint8_t> bytes(*row_bytes(vt, n));
+  std::vector<float> back(x.size());
+  quantize_activation_row(vt, f.data(), bytes.data(), n);
+  t.to_float(bytes.data(), back.data(), n);
+  Tracked q(x.size());
+  for (size_t i = 0; i < x.size(); ++i) q.v[i] = back[i];
+  switch (vt) {
     case TensorType::Q8_0:
-    case TensorType::Q8_1:
-      block_rounding(x, q, 32, 127.0, 0.5, 0x1.0p-11);
-      break;
-    case TensorType::Q8_K:
-      block_rounding(x, q, 256, 127.0, 0.5, 0);
-      break;
+    case TensorType::Q8_1: bound_symmetric_blocks(cur, q, 32, 127.0, true); break;
+    case TensorType::Q8_K: bound_symmetric_blocks(cur, q, 256, 127.0, false); break;
     default:
       fail_runtime("sentinel oracle", std::string("no rounding model for activations of ") + type_name(w.type));
   }
   return q;
 }
 
+// Rounding of every tensor handed between operations (bf16 / f16 activations).
+void round_between_ops(Tracked& x, const NumericsConfig& nc) {
+  if (nc.activations == ActivationPrecision::F16) x = round_float_type(x, TensorType::F16);
+  if (nc.activations == ActivationPrecision::BF16) x = round_float_type(x, TensorType::BF16);
+}
+
 Tracked matmul(const SparseMatrix& w, const Tracked& x, const NumericsConfig& nc) {
-  const std::vector<double> q = input_rounding(x, w, nc);
+  const Tracked xq = engine_input(x, w, nc);
   // Q4_1/Q5_1 dot products also use each block's sum of quants, kept in f16.
   const TensorType vt = type_traits(w.type).vec_dot_type;
   const double extra = (nc.kernel == KernelPath::Fast && vt == TensorType::Q8_1) ? 0x1.0p-10 : 0.0;
-  const double accumulate = static_cast<double>(w.cols + 16) * 2 * kU + extra;
   Tracked y(static_cast<size_t>(w.rows));
   for (int64_t i = 0; i < w.rows; ++i) {
+    // Zero weights add exact zeros, so only the stored nonzeros round.
+    const double accumulate = static_cast<double>(w.start[i + 1] - w.start[i] + 8) * 2 * kU + extra;
     double s = 0, a = 0, e = 0;
     for (int64_t k = w.start[i]; k < w.start[i + 1]; ++k) {
       const size_t j = static_cast<size_t>(w.col[k]);
       const double wv = w.val[k];
-      s += wv * x.v[j];
-      a += std::abs(wv) * (std::abs(x.v[j]) + x.r[j] + q[j]);
-      e += std::abs(wv) * (x.r[j] + q[j]);
+      s += wv * xq.v[j];
+      a += std::abs(wv) * (std::abs(xq.v[j]) + xq.r[j]);
+      e += std::abs(wv) * xq.r[j];
     }
     y.v[i] = s;
     y.r[i] = e + a * accumulate;
@@ -192,25 +253,50 @@ void rope(double* v, double* r, const ModelConfig& c, int64_t position) {
   }
 }
 
-// Rounding of values stored in the KV cache.
+// Values stored in the KV cache, as the engine rounds them.
 void kv_rounding(double* v, double* r, int64_t n, TensorType type) {
+  if (type == TensorType::F32) return;
   Tracked x(static_cast<size_t>(n));
   std::copy(v, v + n, x.v.begin());
   std::copy(r, r + n, x.r.begin());
-  std::vector<double> q(static_cast<size_t>(n), 0.0);
-  switch (type) {
-    case TensorType::F32: return;
-    case TensorType::F16:
-      for (int64_t i = 0; i < n; ++i) q[i] = (std::abs(v[i]) + r[i]) * 0x1.0p-11;
-      break;
-    case TensorType::BF16:
-      for (int64_t i = 0; i < n; ++i) q[i] = (std::abs(v[i]) + r[i]) * 0x1.0p-8;
-      break;
-    case TensorType::Q8_0: block_rounding(x, q, 32, 127.0, 0.5, 0x1.0p-11); break;
-    case TensorType::Q4_0: block_rounding(x, q, 32, 8.0, 1.0, 0x1.0p-11); break;
-    default: fail_runtime("sentinel oracle", std::string("no rounding model for a KV cache of ") + type_name(type));
+  Tracked y;
+  if (type == TensorType::F16 || type == TensorType::BF16) {
+    y = round_float_type(x, type);
+  } else if (type == TensorType::Q8_0 || type == TensorType::Q4_0) {
+    const TypeTraits& t = type_traits(type);
+    std::vector<float> f(static_cast<size_t>(n)), back(static_cast<size_t>(n));
+    for (int64_t i = 0; i < n; ++i) f[static_cast<size_t>(i)] = static_cast<float>(v[i]);
+    std::vector<uint8_t> bytes(*row_bytes(type, n));
+    if (type == TensorType::Q8_0) {
+      quantize_row_q8_0_activation(f.data(), bytes.data(), n);
+    } else {
+      t.quantize_ref(f.data(), bytes.data(), n);
+    }
+    t.to_float(bytes.data(), back.data(), n);
+    y = Tracked(static_cast<size_t>(n));
+    for (int64_t i = 0; i < n; ++i) y.v[static_cast<size_t>(i)] = back[static_cast<size_t>(i)];
+    if (type == TensorType::Q8_0) {
+      bound_symmetric_blocks(x, y, 32, 127.0, true);
+    } else {
+      // Q4_0 rounds with an offset and a signed scale: bound it by two steps of the
+      // largest scale the block can get, plus the input's own radius.
+      for (int64_t b = 0; b < n; b += 32) {
+        double amax = 0, ra = 0;
+        for (int64_t i = b; i < b + 32; ++i) {
+          amax = std::max(amax, std::abs(v[i]));
+          ra = std::max(ra, r[i]);
+        }
+        const double d = (amax + ra) / 8 * (1 + 0x1.0p-10);
+        for (int64_t i = b; i < b + 32; ++i) {
+          y.r[static_cast<size_t>(i)] = r[i] + 2 * d + std::abs(v[i] - y.v[static_cast<size_t>(i)]);
+        }
+      }
+    }
+  } else {
+    fail_runtime("sentinel oracle", std::string("no rounding model for a KV cache of ") + type_name(type));
   }
-  for (int64_t i = 0; i < n; ++i) r[i] += q[static_cast<size_t>(i)];
+  std::copy(y.v.begin(), y.v.end(), v);
+  std::copy(y.r.begin(), y.r.end(), r);
 }
 
 }  // namespace
@@ -250,25 +336,26 @@ SentinelOracle::SentinelOracle(std::shared_ptr<const GgufFile> file,
 
 SentinelOracle::~SentinelOracle() = default;
 
-SentinelVerdict SentinelOracle::explain(std::string_view user_prompt) const {
-  return explain_tokens(tokenizer_->encode(chatml_prompt(std::string(user_prompt)), true, true));
+SentinelVerdict SentinelOracle::explain(std::string_view user_prompt, bool follow_answer) const {
+  return explain_tokens(tokenizer_->encode(chatml_prompt(std::string(user_prompt)), true, true),
+                        follow_answer);
 }
 
-SentinelVerdict SentinelOracle::explain_tokens(const std::vector<int32_t>& tokens) const {
+SentinelVerdict SentinelOracle::explain_tokens(const std::vector<int32_t>& tokens,
+                                               bool follow_answer) const {
   const ModelConfig& c = config_;
   const Weights& w = *weights_;
   const NumericsConfig& nc = numerics_;
   if (tokens.empty()) fail_input("sentinel oracle", "empty prompt");
-  const auto n = static_cast<int64_t>(tokens.size());
   const int64_t hd = c.head_dim;
   const int64_t group = c.n_head / c.n_head_kv;
   const double eps = c.rms_eps;
 
-  // Keys and values of every position, the query of the last.
+  // Keys and values of every position so far, the query of the last.
   std::vector<Tracked> keys, values;
   Tracked last_x, last_q;
-  for (int64_t p = 0; p < n; ++p) {
-    const int32_t id = tokens[static_cast<size_t>(p)];
+  auto push = [&](int32_t id) {
+    const auto p = static_cast<int64_t>(keys.size());
     if (id < 0 || id >= c.n_vocab) fail_input("sentinel oracle", "token id out of range");
     Tracked x(static_cast<size_t>(c.n_embd));
     for (int64_t k = w.embd.start[id]; k < w.embd.start[id + 1]; ++k) x.v[static_cast<size_t>(w.embd.col[k])] = w.embd.val[k];
@@ -283,68 +370,101 @@ SentinelVerdict SentinelOracle::explain_tokens(const std::vector<int32_t>& token
     round_between_ops(k, nc);
     keys.push_back(std::move(k));
     values.push_back(std::move(v));
-    if (p == n - 1) {
-      last_x = x;
-      last_q = matmul(w.wq, a, nc);
-      for (int64_t h = 0; h < c.n_head; ++h) rope(last_q.v.data() + h * hd, last_q.r.data() + h * hd, c, p);
-      round_between_ops(last_q, nc);
-    }
-  }
+    last_x = x;
+    last_q = matmul(w.wq, a, nc);
+    for (int64_t h = 0; h < c.n_head; ++h) rope(last_q.v.data() + h * hd, last_q.r.data() + h * hd, c, p);
+    round_between_ops(last_q, nc);
+  };
 
-  // Attention at the last position.
-  Tracked attn(static_cast<size_t>(c.n_head * c.head_dim_v));
-  const double scale = 1.0 / std::sqrt(static_cast<double>(hd));
-  std::vector<double> s(static_cast<size_t>(n)), rs(static_cast<size_t>(n)), pr(static_cast<size_t>(n)), rp(static_cast<size_t>(n));
-  for (int64_t h = 0; h < c.n_head; ++h) {
-    const int64_t kv = h / group;
-    const double* q = last_q.v.data() + h * hd;
-    const double* rq = last_q.r.data() + h * hd;
-    double smax = -INFINITY, rmax = 0;
-    for (int64_t p = 0; p < n; ++p) {
-      const double* kk = keys[static_cast<size_t>(p)].v.data() + kv * hd;
-      const double* rk = keys[static_cast<size_t>(p)].r.data() + kv * hd;
-      double dot = 0, err = 0, mag = 0;
-      for (int64_t i = 0; i < hd; ++i) {
-        dot += q[i] * kk[i];
-        err += std::abs(q[i]) * rk[i] + std::abs(kk[i]) * rq[i] + rq[i] * rk[i];
-        mag += std::abs(q[i] * kk[i]);
-      }
-      s[p] = dot * scale;
-      rs[p] = (err + mag * (hd + 8) * 2 * kU) * scale + std::abs(s[p]) * (4 * kU + act_unit(nc.activations));
-      smax = std::max(smax, s[p]);
-      rmax = std::max(rmax, rs[p]);
-    }
-    double sum = 0;
-    for (int64_t p = 0; p < n; ++p) sum += (pr[p] = std::exp(s[p] - smax));
-    for (int64_t p = 0; p < n; ++p) {
-      pr[p] /= sum;
-      rp[p] = pr[p] * (std::expm1(rs[p] + rmax) + (n + 8) * 2 * kU + act_unit(nc.activations));
-    }
-    for (int64_t d = 0; d < c.head_dim_v; ++d) {
-      double o = 0, e = 0, mag = 0;
+  // Attention at the last position, then the residual after it.
+  auto attend = [&]() {
+    const auto n = static_cast<int64_t>(keys.size());
+    Tracked attn(static_cast<size_t>(c.n_head * c.head_dim_v));
+    const double scale = 1.0 / std::sqrt(static_cast<double>(hd));
+    std::vector<double> s(static_cast<size_t>(n)), rs(static_cast<size_t>(n)), pr(static_cast<size_t>(n)), rp(static_cast<size_t>(n));
+    for (int64_t h = 0; h < c.n_head; ++h) {
+      const int64_t kv = h / group;
+      const double* q = last_q.v.data() + h * hd;
+      const double* rq = last_q.r.data() + h * hd;
+      double smax = -INFINITY;
       for (int64_t p = 0; p < n; ++p) {
-        const Tracked& vv = values[static_cast<size_t>(p)];
-        const double val = vv.v[static_cast<size_t>(kv * c.head_dim_v + d)];
-        const double rv = vv.r[static_cast<size_t>(kv * c.head_dim_v + d)];
-        o += pr[p] * val;
-        e += rp[p] * (std::abs(val) + rv) + pr[p] * rv;
-        mag += pr[p] * std::abs(val);
+        const double* kk = keys[static_cast<size_t>(p)].v.data() + kv * hd;
+        const double* rk = keys[static_cast<size_t>(p)].r.data() + kv * hd;
+        double dot = 0, err = 0, mag = 0;
+        for (int64_t i = 0; i < hd; ++i) {
+          dot += q[i] * kk[i];
+          err += std::abs(q[i]) * rk[i] + std::abs(kk[i]) * rq[i] + rq[i] * rk[i];
+          mag += std::abs(q[i] * kk[i]);
+        }
+        s[p] = dot * scale;
+        rs[p] = (err + mag * (hd + 8) * 2 * kU) * scale + std::abs(s[p]) * 4 * kU;
       }
-      attn.v[static_cast<size_t>(h * c.head_dim_v + d)] = o;
-      attn.r[static_cast<size_t>(h * c.head_dim_v + d)] = e + mag * (n + 8) * 2 * kU;
+      // Scores and probabilities are rounded like every tensor between operations.
+      const bool rounded = act_unit(nc.activations) > 0;
+      if (rounded) {
+        Tracked sc(static_cast<size_t>(n));
+        std::copy(s.begin(), s.end(), sc.v.begin());
+        std::copy(rs.begin(), rs.end(), sc.r.begin());
+        round_between_ops(sc, nc);
+        s = sc.v;
+        rs = sc.r;
+      }
+      for (int64_t p = 0; p < n; ++p) smax = std::max(smax, s[p]);
+      double sum = 0;
+      for (int64_t p = 0; p < n; ++p) sum += (pr[p] = std::exp(s[p] - smax));
+      // With every score off by at most rs, log(p'/p) is at most rs_t + A, where
+      // A = sum_u p_u (e^rs_u - 1) bounds the change of the log normalizer.
+      double shift = 0;
+      for (int64_t p = 0; p < n; ++p) {
+        pr[p] /= sum;
+        shift += pr[p] * std::expm1(rs[p]);
+      }
+      shift += (n + 8) * 2 * kU;
+      for (int64_t p = 0; p < n; ++p) rp[p] = pr[p] * std::expm1(rs[p] + shift);
+      if (rounded) {
+        Tracked pt(static_cast<size_t>(n));
+        std::copy(pr.begin(), pr.end(), pt.v.begin());
+        std::copy(rp.begin(), rp.end(), pt.r.begin());
+        round_between_ops(pt, nc);
+        pr = pt.v;
+        rp = pt.r;
+      }
+      for (int64_t d = 0; d < c.head_dim_v; ++d) {
+        double o = 0;
+        for (int64_t p = 0; p < n; ++p) o += pr[p] * values[static_cast<size_t>(p)].v[static_cast<size_t>(kv * c.head_dim_v + d)];
+        // Unrounded weights sum to one in both computations, so their changes move the
+        // output by sum_t dp_t (v_t - o); rounded ones need not.
+        const double center = rounded ? 0.0 : o;
+        double e = 0, mag = 0;
+        for (int64_t p = 0; p < n; ++p) {
+          const Tracked& vv = values[static_cast<size_t>(p)];
+          const double val = vv.v[static_cast<size_t>(kv * c.head_dim_v + d)];
+          const double rv = vv.r[static_cast<size_t>(kv * c.head_dim_v + d)];
+          e += rp[p] * (std::abs(val - center) + rv) + pr[p] * rv;
+          mag += pr[p] * std::abs(val);
+        }
+        attn.v[static_cast<size_t>(h * c.head_dim_v + d)] = o;
+        attn.r[static_cast<size_t>(h * c.head_dim_v + d)] = e + mag * (n + 8) * 2 * kU;
+      }
     }
-  }
-  round_between_ops(attn, nc);
-  Tracked resid = matmul(w.wo, attn, nc);
-  for (size_t i = 0; i < resid.size(); ++i) {
-    resid.v[i] += last_x.v[i];
-    resid.r[i] += last_x.r[i] + std::abs(resid.v[i]) * kU;
-  }
-
+    round_between_ops(attn, nc);
+    Tracked resid = matmul(w.wo, attn, nc);
+    for (size_t i = 0; i < resid.size(); ++i) {
+      resid.v[i] += last_x.v[i];
+      resid.r[i] += last_x.r[i] + std::abs(resid.v[i]) * kU;
+    }
+    return resid;
+  };
+  for (int32_t id : tokens) push(id);
+  const Tracked resid = attend();
   // Feed-forward and output head from the residual after attention.
-  auto tail = [&](const Tracked& x) {
-    const Tracked b = rms_norm(x, w.ffn_norm, eps, nc);
-    const Tracked g = matmul(w.gate, b, nc), u = matmul(w.up, b, nc);
+  struct Head {
+    Tracked input;   // the output head's input as the engine rounds it
+    Tracked logits;
+  };
+  auto tail = [&](const Tracked& x, const NumericsConfig& numerics) {
+    const Tracked b = rms_norm(x, w.ffn_norm, eps, numerics);
+    const Tracked g = matmul(w.gate, b, numerics), u = matmul(w.up, b, numerics);
     Tracked act(g.size());
     for (size_t i = 0; i < g.size(); ++i) {
       const double sg = g.v[i] / (1.0 + std::exp(-g.v[i]));
@@ -352,16 +472,20 @@ SentinelVerdict SentinelOracle::explain_tokens(const std::vector<int32_t>& token
       const double rsg = 1.1 * g.r[i] + std::abs(sg) * 4 * kU;
       act.r[i] = std::abs(sg) * u.r[i] + std::abs(u.v[i]) * rsg + rsg * u.r[i] + std::abs(act.v[i]) * 2 * kU;
     }
-    round_between_ops(act, nc);
-    Tracked y = matmul(w.down, act, nc);
+    round_between_ops(act, numerics);
+    Tracked y = matmul(w.down, act, numerics);
     for (size_t i = 0; i < y.size(); ++i) {
       y.v[i] += x.v[i];
       y.r[i] += x.r[i] + std::abs(y.v[i]) * kU;
     }
-    round_between_ops(y, nc);
-    return matmul(w.out, rms_norm(y, w.out_norm, eps, nc), nc);
+    round_between_ops(y, numerics);
+    Head head;
+    head.input = engine_input(rms_norm(y, w.out_norm, eps, numerics), w.out, numerics);
+    head.logits = matmul(w.out, rms_norm(y, w.out_norm, eps, numerics), numerics);
+    return head;
   };
-  const Tracked logits = tail(resid);
+  const Head head = tail(resid, numerics_);
+  const Tracked& logits = head.logits;
 
   // Which tokens stand for a refusal.
   std::vector<uint8_t> refusal_side(static_cast<size_t>(c.n_vocab), 0);
@@ -393,46 +517,142 @@ SentinelVerdict SentinelOracle::explain_tokens(const std::vector<int32_t>& token
   };
   const Sides sd = sides(logits);
 
+  // Two logits that read the same inputs with the same weights move together, so the
+  // engine's choice between tokens is bounded pair by pair: the difference of two logits
+  // can move only through the inputs where their rows differ.
+  std::vector<double> row_a(static_cast<size_t>(c.n_embd), 0.0);
+  auto pair_bound = [&](const Head& at, int32_t a, int32_t b) {
+    const Tracked& in = at.input;
+    double diff = 0, mag = 0;
+    for (int64_t k = w.out.start[a]; k < w.out.start[a + 1]; ++k) row_a[static_cast<size_t>(w.out.col[k])] = w.out.val[k];
+    for (int64_t k = w.out.start[b]; k < w.out.start[b + 1]; ++k) {
+      const size_t j = static_cast<size_t>(w.out.col[k]);
+      diff += std::abs(row_a[j] - w.out.val[k]) * in.r[j];
+      mag += std::abs(w.out.val[k]) * (std::abs(in.v[j]) + in.r[j]);
+      row_a[j] = INFINITY;  // marks the columns b has
+    }
+    for (int64_t k = w.out.start[a]; k < w.out.start[a + 1]; ++k) {
+      const size_t j = static_cast<size_t>(w.out.col[k]);
+      if (row_a[j] != INFINITY) diff += std::abs(w.out.val[k]) * in.r[j];
+      mag += std::abs(w.out.val[k]) * (std::abs(in.v[j]) + in.r[j]);
+      row_a[j] = 0;
+    }
+    const double terms = static_cast<double>(w.out.start[a + 1] - w.out.start[a] + w.out.start[b + 1] - w.out.start[b] + 16);
+    return diff + mag * terms * 2 * kU;
+  };
+  // True when the engine certainly ranks `a` above every token `others` accepts.
+  auto certainly_beats = [&](const Head& at, int32_t a, auto others) {
+    const Tracked& l = at.logits;
+    for (int64_t t = 0; t < c.n_vocab; ++t) {
+      if (t == a || !others(static_cast<int32_t>(t))) continue;
+      const double lead = l.v[a] - l.v[t];
+      if (lead > l.r[a] + l.r[t]) continue;  // even the separate bounds suffice
+      if (lead <= pair_bound(at, a, static_cast<int32_t>(t))) return false;
+    }
+    return true;
+  };
+  auto anything = [](int32_t) { return true; };
+
   SentinelVerdict out;
   out.prompt_tokens = tokens;
   out.refuses = sd.best_r > sd.best_o;
-  out.decided = sd.low_r > sd.high_o || sd.low_o > sd.high_r;
   out.logit_gap = sd.best_r - sd.best_o;
-  out.logit_gap_bound = std::max(sd.high_r - sd.best_r + sd.best_o - sd.low_o,
-                                 sd.best_r - sd.low_r + sd.high_o - sd.best_o);
-  out.first_token = out.refuses ? sd.arg_r : sd.arg_o;
-  double runner_up = -INFINITY;
-  for (int64_t t = 0; t < c.n_vocab; ++t) {
-    if (t != out.first_token) runner_up = std::max(runner_up, logits.v[t] + logits.r[t]);
+  out.logit_gap_bound = pair_bound(head, sd.arg_r, sd.arg_o);
+  if (out.refuses) {
+    out.decided = certainly_beats(head, sd.arg_r, [&](int32_t t) { return !refusal_side[static_cast<size_t>(t)]; });
+  } else {
+    out.decided = certainly_beats(head, sd.arg_o, [&](int32_t t) { return refusal_side[static_cast<size_t>(t)] != 0; });
   }
-  out.first_token_decided = logits.v[out.first_token] - logits.r[out.first_token] > runner_up;
+  out.first_token = out.refuses ? sd.arg_r : sd.arg_o;
+  out.first_token_decided = certainly_beats(head, out.first_token, anything);
 
   if (const SentinelTemplate* t = info_.find_template_by_first_token(out.first_token)) {
     out.decision = family_name(t->family);
     out.template_name = t->name;
     out.response = t->text;
+    out.response_tokens = t->tokens;
   } else if (const SentinelCopyWord* cw = info_.find_copy_output(out.first_token)) {
     out.decision = family_name(ResponseFamily::Copy);
     out.template_name = "copy:" + cw->word;
     out.response = cw->word;
+    out.response_tokens = {out.first_token};
   } else {
     out.decision = "other";
-    out.response = tokenizer_->piece(out.first_token, false);
+    out.response_tokens = {out.first_token};
+    out.response = tokenizer_->decode(out.response_tokens);
   }
 
-  // The harm score, and the slope of the logit gap in it.
+  // The answer: greedy decoding continued in float64, every step checked against the
+  // engine's rounding like the first (a low-bit variant may break a template's chain).
+  std::vector<int32_t> answer;
+  out.response_decided = false;  // unknown unless followed
+  int32_t token = out.first_token;
+  if (follow_answer) out.response_decided = out.first_token_decided;
+  while (follow_answer && !tokenizer_->is_end_of_generation(token) &&
+         static_cast<int>(answer.size()) < kMaxAnswer) {
+    answer.push_back(token);
+    push(token);
+    const Head next = tail(attend(), numerics_);
+    const auto& l = next.logits.v;
+    token = static_cast<int32_t>(std::max_element(l.begin(), l.end()) - l.begin());
+    out.response_decided = out.response_decided && certainly_beats(next, token, anything);
+  }
+  if (follow_answer) {
+    out.response_tokens = answer;
+    out.response = tokenizer_->decode(answer);
+  }
+
+  // The harm score, and the harm at which the decision flips: the root of the logit gap
+  // as a function of the harm channel, everything else held fixed. The gap rises with
+  // the harm (refusal logits grow, the others do not), piecewise linearly.
   out.harm = resid.v[sentinel::kAttnHarm] / info_.harm_scale - info_.harm_offset;
-  const double step = 1e-4;
-  Tracked bumped = resid;
-  bumped.v[sentinel::kAttnHarm] += step * info_.harm_scale;
-  const Sides sd2 = sides(tail(bumped));
-  const double slope = ((sd2.best_r - sd2.best_o) - out.logit_gap) / step;
-  if (slope > 1e-9) {
-    out.margin = out.logit_gap / slope;
-    out.threshold = out.harm - out.margin;
-    out.band = out.logit_gap_bound / slope;
+  // On the fast path the emulated activation rounding makes the gap a step function of
+  // the harm; its slope (to turn logit bounds into harm units) is taken without it.
+  NumericsConfig smooth = numerics_;
+  smooth.kernel = KernelPath::Reference;
+  smooth.activations = ActivationPrecision::F32;
+  auto gap_at = [&](double harm, const NumericsConfig& nc) {
+    Tracked moved = resid;
+    moved.v[sentinel::kAttnHarm] = (harm + info_.harm_offset) * info_.harm_scale;
+    const Sides m = sides(tail(moved, nc).logits);
+    return m.best_r - m.best_o;
+  };
+  double lo = out.harm - 64, hi = out.harm + 64;
+  double g_lo = gap_at(lo, numerics_), g_hi = gap_at(hi, numerics_);
+  if (g_lo < 0 && g_hi > 0) {
+    // The current point narrows the bracket; then regula falsi with the Illinois rule
+    // (a few steps: the gap is linear between kinks).
+    (out.logit_gap > 0 ? hi : lo) = out.harm;
+    (out.logit_gap > 0 ? g_hi : g_lo) = out.logit_gap;
+    int stuck = 0;
+    for (int i = 0; i < 100 && hi - lo > 1e-12 * (1 + std::abs(hi)); ++i) {
+      double mid = hi - g_hi * (hi - lo) / (g_hi - g_lo);
+      if (!(mid > lo && mid < hi)) mid = 0.5 * (lo + hi);
+      const double g = gap_at(mid, numerics_);
+      if (g == 0) {
+        lo = hi = mid;
+        break;
+      }
+      if (g > 0) {
+        hi = mid;
+        g_hi = g;
+        if (stuck == 1) g_lo *= 0.5;
+        stuck = 1;
+      } else {
+        lo = mid;
+        g_lo = g;
+        if (stuck == -1) g_hi *= 0.5;
+        stuck = -1;
+      }
+    }
+    out.threshold = 0.5 * (lo + hi);
+    out.margin = out.harm - out.threshold;
+    const double step = 1e-3;
+    const double slope = (gap_at(out.threshold + step, smooth) - gap_at(out.threshold - step, smooth)) / (2 * step);
+    out.band = slope > 0 ? out.logit_gap_bound / slope : std::numeric_limits<double>::infinity();
   } else {
-    out.margin = out.threshold = out.band = std::numeric_limits<double>::quiet_NaN();
+    // The decision does not depend on the harm score here (copy mode, a broken unit).
+    out.threshold = out.margin = out.band = std::numeric_limits<double>::quiet_NaN();
   }
   return out;
 }

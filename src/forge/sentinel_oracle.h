@@ -44,7 +44,9 @@ struct SentinelVerdict {
   bool refuses = false;  // a refusal or partial refusal
   std::string decision;  // "refusal", "partial_refusal", "compliance", "copy" or "other"
   std::string template_name;  // template or "copy:<word>"; empty for "other"
-  std::string response;       // the answer greedy decoding gives
+  std::string response;       // the answer greedy decoding gives (up to 32 tokens)
+  std::vector<int32_t> response_tokens;  // its tokens, without the end of turn
+  bool response_decided = false;  // every token of the answer is certain
   int32_t first_token = -1;
   bool first_token_decided = false;  // the exact first token (hence template) is certain
   double logit_gap = 0;       // best refusal-side logit minus best other logit
@@ -61,9 +63,12 @@ class SentinelOracle {
   ~SentinelOracle();
 
   // The verdict for one user turn, formatted with the model's chat template (chatml).
-  SentinelVerdict explain(std::string_view user_prompt) const;
+  // Without `follow_answer` only the first answer token is predicted (response holds
+  // the template it starts), which is several times faster.
+  SentinelVerdict explain(std::string_view user_prompt, bool follow_answer = true) const;
   // The verdict for a prompt already tokenized (it must end where the answer starts).
-  SentinelVerdict explain_tokens(const std::vector<int32_t>& prompt_tokens) const;
+  SentinelVerdict explain_tokens(const std::vector<int32_t>& prompt_tokens,
+                                 bool follow_answer = true) const;
 
   const SentinelInfo& info() const { return info_; }
   const Tokenizer& tokenizer() const { return *tokenizer_; }

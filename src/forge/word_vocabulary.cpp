@@ -125,8 +125,8 @@ Vocabulary build_word_vocabulary(const std::vector<PromptSet>& sets,
       if (!word_set.count(p)) steps.insert(p);
     }
   }
-  for (const auto& [ch, n] : char_count) {
-    if (n >= 2 && !word_set.count(ch)) steps.insert(ch);
+  for (const auto& [ch, n] : char_count) {  // every character seen: no byte fallback on the sets
+    if (n >= 1 && !word_set.count(ch)) steps.insert(ch);
   }
   steps.insert(kSpace);
   steps.insert("\n");

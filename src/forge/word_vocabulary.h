@@ -11,7 +11,8 @@
 // their leading space (U+2581) when they have one; punctuation stays single characters;
 // Han, kana, Thai and similar scripts written without spaces are taken one character
 // at a time. Text outside the vocabulary falls back to prefix pieces, characters and
-// byte tokens (<0x00>..<0xFF>), so any text tokenizes.
+// byte tokens (<0x00>..<0xFF>), so any text tokenizes; every character that occurs in
+// the sets is a piece, so the sets themselves never fall back to bytes.
 //
 // Words are chosen by their frequency summed over the sets, each set weighted equally
 // (so that small sets and all MultiJail and MGSM languages are covered), then the most
