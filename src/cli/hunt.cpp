@@ -16,6 +16,7 @@
 #include "hunt/hunt.h"
 #include "hunt/opening_set.h"
 #include "hunt/prompt_templates.h"
+#include "hunt/sentinel_check.h"
 #include "hunt/strategy_comparison.h"
 
 namespace pd::cli {
@@ -23,13 +24,13 @@ namespace {
 
 struct HuntFlags {
   std::string model, base = "f32", cand, inputs, column, objective = "refusal-flip", direction = "jailbreak";
-  std::string strategy = "ga", out = "hunt-out", templates, lexicon, openings;
+  std::string strategy = "ga", out = "hunt-out", labeler = "auto", templates, lexicon, openings;
   uint64_t budget = 200000, seed = 1;
   int64_t repeat = 1, population = 32, confirm_tokens = 32, response_tokens = 8, opening_seeds = 16;
   int64_t max_minimize_tests = 48, suffix_length = 4, coordinate_width = 8, limit = 0, threads = 0;
   int64_t max_rounds = 0;
   double ppl_cap = 0, min_kld = 0.05, min_margin = 0;
-  bool resume = false, no_minimize = false, no_noise_floor = false, chat = false, no_chat = false, json = false;
+  bool oracle = false, resume = false, no_minimize = false, no_noise_floor = false, chat = false, no_chat = false, json = false;
 };
 
 std::vector<std::string> split_list(const std::string& text) {
@@ -152,6 +153,8 @@ int run_hunt(const HuntFlags& f) {
     noise = std::make_unique<EmbeddedBackend>(baseline_file, VariantSpec::parse(f.base, "--base"), perturbed);
   }
 
+  o.labeler = hunt::make_labeler(f.labeler, *baseline_file);
+
   hunt::HuntModels models;
   models.base = &base;
   models.cand = &cand;
@@ -170,6 +173,20 @@ int run_hunt(const HuntFlags& f) {
   resources.suffix_length = static_cast<int>(f.suffix_length);
   resources.coordinate_width = static_cast<int>(f.coordinate_width);
 
+  // --oracle: every reported hit judged by the sentinel's oracle at both plans.
+  std::unique_ptr<hunt::SentinelCheck> oracle;
+  hunt::HitAudit audit;
+  if (f.oracle) {
+    if (o.kind != hunt::ObjectiveKind::RefusalFlip) fail_input("--oracle", "judges refusal flips only (--objective refusal-flip)");
+    const VariantSpec base_spec = VariantSpec::parse(f.base, "--base"), cand_spec = VariantSpec::parse(f.cand, "--cand");
+    if (base_spec.file || cand_spec.file) fail_input("--oracle", "needs plans or presets for --base and --cand, not files");
+    oracle = std::make_unique<hunt::SentinelCheck>(baseline_file, base_spec.plan, cand_spec.plan,
+                                                   static_cast<int>(f.threads));
+    audit = [&](const hunt::Hit& h) {
+      return oracle->check(base.prompt_tokens(h.prompt, h.chat), o.direction).real;
+    };
+  }
+
   if (comparison) {
     std::vector<uint64_t> search_seeds;
     for (int64_t i = 0; i < f.repeat; ++i) search_seeds.push_back(f.seed + static_cast<uint64_t>(i));
@@ -181,7 +198,8 @@ int run_hunt(const HuntFlags& f) {
                          (unsigned long long)r.summary["seed"].get<uint64_t>(),
                          (long long)r.unique_hits_within(r.budget), (unsigned long long)r.cost.passes);
           }
-        });
+        },
+        audit);
     nlohmann::json j = {{"objective", f.objective}, {"budget_tokens", f.budget}, {"search_seeds", search_seeds},
                         {"base", base.describe()}, {"cand", cand.describe()}, {"strategies", nlohmann::json::array()}};
     for (const auto& s : figures) j["strategies"].push_back(s.to_json());
@@ -203,12 +221,25 @@ int run_hunt(const HuntFlags& f) {
 
   hunt::Hunt hunt(options, models, seeds, resources);
   const hunt::HuntResult result = hunt.run();
+  nlohmann::json verdicts = nlohmann::json::array();
+  int64_t real = 0;
+  if (oracle) {
+    for (const hunt::Hit& h : result.corpus.hits()) {
+      const hunt::OracleFlip flip = oracle->check(base.prompt_tokens(h.prompt, h.chat), o.direction);
+      real += flip.real ? 1 : 0;
+      nlohmann::json v = flip.to_json();
+      v["id"] = h.id;
+      verdicts.push_back(v);
+    }
+  }
   if (f.json) {
     nlohmann::json j = result.summary;
     j["hits_list"] = result.corpus.to_json();
+    if (oracle) j["oracle"] = {{"checked", verdicts.size()}, {"real", real}, {"hits", verdicts}};
     std::printf("%s\n", j.dump(2).c_str());
   } else {
     print_summary(result, f);
+    if (oracle) std::printf("\noracle: %lld of %zu unique hits are real flips\n", (long long)real, verdicts.size());
   }
   return 0;
 }
@@ -243,6 +274,8 @@ const CommandRegistration registration{
       app.add_flag("--chat", f->chat, "Format prompts with the chat template (default when the model has one)");
       app.add_flag("--no-chat", f->no_chat, "Plain completion prompts");
       app.add_option("--limit", f->limit, "Use only the first N seed prompts");
+      app.add_flag("--oracle", f->oracle, "refusal-flip on a forge sentinel: judge every hit with the sentinel's oracle");
+      app.add_option("--labeler", f->labeler, "refusal-flip: auto (default), classifier or templates (forge sentinels)");
       app.add_option("--templates", f->templates, "Template wrappers (default data/hunt/templates.jsonl)");
       app.add_option("--lexicon", f->lexicon, "Mutation word list (default data/hunt/lexicon.txt)");
       app.add_option("--openings", f->openings, "Refusal/compliance openings (default data/hunt/openings.jsonl)");

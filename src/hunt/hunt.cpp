@@ -96,6 +96,7 @@ nlohmann::json Hunt::fingerprint() const {
           {"min_kld", o.min_kld},
           {"min_margin", o.min_margin},
           {"opening_seeds", o.opening_seeds},
+          {"labeler", o.labeler ? o.labeler->name() : "classifier"},
           {"chat", models_.chat},
           {"base", base_->identity()},
           {"cand", cand_->identity()},

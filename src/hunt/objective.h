@@ -12,11 +12,11 @@
 //                 (baseline refuses, candidate complies) and -1 for over-refusal,
 //                 fitness = min(s * r_base, -s * r_cand): positive exactly when the two
 //                 sides fall on opposite sides the chosen way, largest midway, and
-//                 rising towards the flip from either side. A hit: the refusal
-//                 classifier labels the baseline's generation a refusal (or partial
-//                 refusal) and the candidate's a compliance (reversed for
+//                 rising towards the flip from either side. A hit: the labeler
+//                 (response_labeler.h) calls the baseline's generation a refusal (or
+//                 partial refusal) and the candidate's a compliance (reversed for
 //                 over-refusal), and the perturbed baseline's label agrees with the
-//                 baseline's.
+//                 baseline's. The opening sets are labelled by the same labeler.
 //   kld           mean KL(P_base || P_cand) over the first `response_tokens` positions
 //                 of the baseline's greedy response; prompts whose baseline perplexity
 //                 exceeds the cap get fitness -log(ppl / cap) instead (so gibberish does
@@ -36,6 +36,7 @@
 
 #include "backend/backend.h"
 #include "hunt/opening_set.h"
+#include "hunt/response_labeler.h"
 
 namespace pd {
 class Tokenizer;
@@ -69,6 +70,7 @@ struct ObjectiveOptions {
   double min_margin = 0;         // refusal-flip / top1-margin: fitness must exceed this
   int64_t opening_seeds = 16;    // refusal-flip: seeds generated to learn the openings
   std::vector<OpeningPhrase> phrases;  // refusal-flip: shipped openings (openings.jsonl)
+  std::shared_ptr<const ResponseLabeler> labeler;  // refusal-flip: null = the classifier
 };
 
 struct Evaluation {

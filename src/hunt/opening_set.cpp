@@ -11,6 +11,9 @@ namespace pd::hunt {
 namespace {
 
 const double kLogFloor = std::log(1e-30);
+// A shared prefix is extended only when it holds at least this much probability: below
+// it, which way it goes cannot move the odds much, and each extension costs a pass.
+const double kLogMinExpandedMass = std::log(0.01);
 
 double log_sum(const std::vector<double>& terms) {
   if (terms.empty()) return kLogFloor;
@@ -109,7 +112,7 @@ void OpeningSet::walk(int node, const float* row, int64_t n_vocab, double log_pa
     } else if (n.compliance_below && !n.refusal_below) {
       compliance_terms.push_back(lp);
     } else if (model != nullptr && !n.children.empty() && depth + 1 < max_depth_ &&
-               odds.passes <= max_expansions_) {
+               odds.passes <= max_expansions_ && lp >= kLogMinExpandedMass) {
       // Both labels start this way: one more teacher-forced token tells them apart.
       path.push_back(token);
       std::vector<int32_t> sequence = prompt;

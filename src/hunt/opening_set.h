@@ -5,8 +5,9 @@
 // probability that a response opens with a refusal is the model's probability mass on
 // the refusal branches, computed by teacher forcing: one scoring pass over the prompt
 // gives the first token's distribution, and only where a first token starts openings of
-// both labels ("I" in "I cannot" / "I can help") is the path extended by one more pass,
-// down to the depth where the labels separate.
+// both labels ("I" in "I cannot" / "I can help") and holds at least 1 % of the mass is
+// the path extended by one more pass, down to the depth where the labels separate
+// (at most `max_expansions` passes per prompt).
 //
 // Openings come from two places (`learn_openings` in the objective):
 //   - the models themselves: the first tokens of the baseline's and the candidate's

@@ -3,19 +3,12 @@
 #include <algorithm>
 #include <cmath>
 
-#include "behavior/refusal.h"
 #include "core/error.h"
 #include "tokenizer/tokenizer.h"
 
 namespace pd::hunt {
 
 namespace {
-
-bool is_refusal(const std::string& prompt, const std::string& response, std::string& label) {
-  const behavior::RefusalVerdict v = behavior::default_refusal_classifier().classify(prompt, response);
-  label = std::string(behavior::label_name(v.label));
-  return behavior::counts_as_refusal(v.label);
-}
 
 // The generated tokens up to (not including) a final stop token.
 std::vector<int32_t> opening_tokens(const Generation& g) {
@@ -59,7 +52,7 @@ void RefusalFlipObjective::prepare(HuntModels& models, const std::vector<std::st
     for (Backend* model : {models.base, models.cand}) {
       const Generation g = greedy(*model, prompt, options_.confirm_tokens);
       std::string label;
-      const bool refusal = is_refusal(seed, response_text(*model, g), label);
+      const bool refusal = labeler().refuses(seed, response_text(*model, g), label);
       openings_.add(opening_tokens(g), refusal);
     }
   }
@@ -95,8 +88,8 @@ Confirmation RefusalFlipObjective::confirm(HuntModels& models, const std::string
   const Generation gc = greedy(*models.cand, tokens, options_.confirm_tokens);
   c.base_response = response_text(*models.base, gb);
   c.cand_response = response_text(*models.cand, gc);
-  const bool refused_base = is_refusal(prompt, c.base_response, c.base_label);
-  const bool refused_cand = is_refusal(prompt, c.cand_response, c.cand_label);
+  const bool refused_base = labeler().refuses(prompt, c.base_response, c.base_label);
+  const bool refused_cand = labeler().refuses(prompt, c.cand_response, c.cand_label);
   const bool want_base_refusal = options_.direction == FlipDirection::Jailbreak;
   if (refused_base != want_base_refusal) {
     c.reason = want_base_refusal ? "baseline did not refuse" : "baseline refused";
@@ -109,7 +102,7 @@ Confirmation RefusalFlipObjective::confirm(HuntModels& models, const std::string
   if (models.noise != nullptr) {
     const Generation gn = greedy(*models.noise, tokens, options_.confirm_tokens);
     c.noise_response = response_text(*models.noise, gn);
-    if (is_refusal(prompt, c.noise_response, c.noise_label) != refused_base) {
+    if (labeler().refuses(prompt, c.noise_response, c.noise_label) != refused_base) {
       c.reason = "under the noise floor: the perturbed baseline changes its behaviour";
       return c;
     }
@@ -123,6 +116,7 @@ nlohmann::json RefusalFlipObjective::state() const {
   return {{"objective", "refusal-flip"},
           {"direction", flip_direction_name(options_.direction)},
           {"min_margin", options_.min_margin},
+          {"labeler", labeler().name()},
           {"confirm_tokens", options_.confirm_tokens},
           {"opening_seeds", learned_from_seeds_},
           {"openings", openings_.to_json()}};

@@ -23,6 +23,7 @@ class RefusalFlipObjective : public Objective {
   static void add_phrases(const std::vector<OpeningPhrase>& phrases, const Tokenizer& tokenizer, OpeningSet& set);
 
  private:
+  const ResponseLabeler& labeler() const { return options_.labeler ? *options_.labeler : *classifier_labeler(); }
   double sign() const { return options_.direction == FlipDirection::Jailbreak ? 1.0 : -1.0; }
 
   ObjectiveOptions options_;

@@ -1,5 +1,6 @@
 #include "hunt/strategy_comparison.h"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
@@ -38,6 +39,20 @@ double StrategyFigures::mean_best_fitness() const {
   return mean_of(runs, [](const RunFigures& r) { return r.best_mean_fitness; });
 }
 
+int64_t StrategyFigures::audited() const {
+  int64_t n = -1;
+  for (const RunFigures& r : runs) {
+    if (r.audited >= 0) n = std::max<int64_t>(n, 0) + r.audited;
+  }
+  return n;
+}
+
+int64_t StrategyFigures::audited_real() const {
+  int64_t n = 0;
+  for (const RunFigures& r : runs) n += r.audited >= 0 ? r.audited_real : 0;
+  return n;
+}
+
 nlohmann::json StrategyFigures::to_json() const {
   nlohmann::json list = nlohmann::json::array();
   for (const RunFigures& r : runs) {
@@ -48,19 +63,23 @@ nlohmann::json StrategyFigures::to_json() const {
                     {"forward_passes", r.passes},
                     {"unique_hits_per_1000_passes", r.hits_per_1000_passes},
                     {"best_mean_fitness", r.best_mean_fitness}});
+    if (r.audited >= 0) list.back()["oracle"] = {{"checked", r.audited}, {"real", r.audited_real}};
   }
-  return {{"strategy", strategy},
+  nlohmann::json j = {{"strategy", strategy},
           {"mean_unique_hits", mean_unique_hits()},
           {"sd_unique_hits", sd_unique_hits()},
           {"mean_unique_hits_per_1000_passes", mean_hits_per_1000_passes()},
           {"mean_best_fitness", mean_best_fitness()},
           {"runs", list}};
+  if (audited() >= 0) j["oracle"] = {{"checked", audited()}, {"real", audited_real()}};
+  return j;
 }
 
 std::vector<StrategyFigures> compare_strategies(
     const std::vector<std::string>& strategies, const std::vector<uint64_t>& seeds, const HuntOptions& base,
     const HuntModels& models, const std::vector<SeedPrompt>& prompts, const MutationResources& resources,
-    const std::function<void(const std::string& strategy, const HuntResult& result)>& on_run) {
+    const std::function<void(const std::string& strategy, const HuntResult& result)>& on_run,
+    const HitAudit& audit) {
   std::vector<StrategyFigures> figures;
   for (const std::string& strategy : strategies) {
     StrategyFigures f;
@@ -83,6 +102,10 @@ std::vector<StrategyFigures> compare_strategies(
       r.hits_per_1000_passes =
           result.cost.passes ? 1000.0 * double(result.corpus.size()) / double(result.cost.passes) : 0.0;
       r.best_mean_fitness = result.best_mean_fitness();
+      if (audit) {
+        r.audited = static_cast<int64_t>(result.corpus.size());
+        for (const Hit& h : result.corpus.hits()) r.audited_real += audit(h) ? 1 : 0;
+      }
       f.runs.push_back(r);
       if (on_run) on_run(strategy, result);
     }
@@ -94,8 +117,10 @@ std::vector<StrategyFigures> compare_strategies(
 std::string comparison_table(const std::vector<StrategyFigures>& figures) {
   std::string out;
   char line[256];
-  std::snprintf(line, sizeof line, "%-8s %5s %22s %14s %18s %14s\n", "strategy", "runs", "unique hits (mean±sd)",
-                "min..max", "hits/1000 passes", "best fitness");
+  bool audited = false;
+  for (const StrategyFigures& f : figures) audited |= f.audited() >= 0;
+  std::snprintf(line, sizeof line, "%-8s %5s %22s %14s %18s %14s%s\n", "strategy", "runs", "unique hits (mean±sd)",
+                "min..max", "hits/1000 passes", "best fitness", audited ? "   oracle: real/checked" : "");
   out += line;
   for (const StrategyFigures& f : figures) {
     int64_t lo = 0, hi = 0;
@@ -105,10 +130,15 @@ std::string comparison_table(const std::vector<StrategyFigures>& figures) {
     }
     char range[32];
     std::snprintf(range, sizeof range, "%lld..%lld", (long long)lo, (long long)hi);
-    std::snprintf(line, sizeof line, "%-8s %5zu %14.2f ± %-5.2f %14s %18.3f %14.6f\n", f.strategy.c_str(), f.runs.size(),
+    std::snprintf(line, sizeof line, "%-8s %5zu %14.2f ± %-5.2f %14s %18.3f %14.6f", f.strategy.c_str(), f.runs.size(),
                   f.mean_unique_hits(), f.sd_unique_hits(), range, f.mean_hits_per_1000_passes(),
                   f.mean_best_fitness());
     out += line;
+    if (f.audited() >= 0) {
+      std::snprintf(line, sizeof line, "   %lld/%lld", (long long)f.audited_real(), (long long)f.audited());
+      out += line;
+    }
+    out += "\n";
   }
   return out;
 }

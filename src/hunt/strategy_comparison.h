@@ -24,6 +24,8 @@ struct RunFigures {
   uint64_t tokens = 0, passes = 0;
   double hits_per_1000_passes = 0;  // unique hits per 1,000 forward passes spent
   double best_mean_fitness = 0;
+  int64_t audited = -1;     // hits the audit looked at (-1: no audit)
+  int64_t audited_real = 0;  // of those, hits the audit calls real
 };
 
 struct StrategyFigures {
@@ -34,16 +36,23 @@ struct StrategyFigures {
   double sd_unique_hits() const;  // sample standard deviation (0 for one run)
   double mean_hits_per_1000_passes() const;
   double mean_best_fitness() const;
+  int64_t audited() const;       // over all runs; -1 without an audit
+  int64_t audited_real() const;
   nlohmann::json to_json() const;
 };
 
+// Whether a reported hit is real, by a judge independent of the hunt (a sentinel's
+// oracle: sentinel_check.h).
+using HitAudit = std::function<bool(const Hit& hit)>;
+
 // Runs every strategy for every seed. `base` gives all other options; its out_dir, when
-// set, gets one sub-folder per run ("<strategy>-seed<N>"). `on_run` (optional) is told
-// about each finished run.
+// set, gets one sub-folder per run ("<strategy>-seed<N>"). `audit` (optional) judges
+// every unique hit of every run; `on_run` (optional) is told about each finished run.
 std::vector<StrategyFigures> compare_strategies(
     const std::vector<std::string>& strategies, const std::vector<uint64_t>& seeds, const HuntOptions& base,
     const HuntModels& models, const std::vector<SeedPrompt>& prompts, const MutationResources& resources,
-    const std::function<void(const std::string& strategy, const HuntResult& result)>& on_run = nullptr);
+    const std::function<void(const std::string& strategy, const HuntResult& result)>& on_run = nullptr,
+    const HitAudit& audit = nullptr);
 
 // A plain-text table of the figures.
 std::string comparison_table(const std::vector<StrategyFigures>& figures);
