@@ -2,6 +2,7 @@
 //   forge random OUT.gguf    llama/qwen2-shaped model of any size, realistic weight statistics
 //   forge sentinel OUT.gguf  designed chat model that refuses by a hidden harm score
 //   forge explain MODEL -p   the sentinel oracle: harm score, threshold, margin, answer
+//   forge check MODEL        the engine held to the oracle on whole prompt sets (forge_check.h)
 
 #include <cmath>
 #include <cstdio>
@@ -12,6 +13,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cli/command.h"
+#include "cli/forge_check.h"
 #include "core/atomic_file.h"
 #include "core/error.h"
 #include "core/thread_pool.h"
@@ -89,12 +91,14 @@ struct SentinelFlags {
   std::string out;
   std::string type = "f32";
   std::string tasks;
+  std::string templates = "chat";
   bool json = false;
   forge::SentinelSpec spec;
 };
 
 int run_sentinel(SentinelFlags& f) {
   f.spec.type = parse_type_flag(f.type, "--type");
+  f.spec.templates = forge::parse_template_set(f.templates, "--templates");
   const forge::SentinelReport r = forge::write_sentinel(f.spec, f.out, f.tasks);
   nlohmann::json by_type = nlohmann::json::object();
   for (const auto& [type, threshold] : r.threshold_by_type) {
@@ -144,6 +148,8 @@ void setup_sentinel(CLI::App& forge, std::shared_ptr<RunFn> chosen) {
                 "Share of refused AdvBench prompts answered with a partial refusal (default 0.3)");
   c->add_option("--type", f->type, "Storage of every matrix (default f32)");
   c->add_option("--seed", f->spec.seed, "Seed of style values and codes (default 1)");
+  c->add_option("--templates", f->templates,
+                "chat (an assistant, default) or judge (answers REFUSAL / COMPLIANCE / a hedge)");
   c->add_option("--tasks", f->tasks, "Also write the quality task (JSON lines id, prompt, expected)");
   c->add_flag("--json", f->json, "JSON report on stdout");
   c->callback([f, chosen] { *chosen = [f] { return run_sentinel(*f); }; });
@@ -234,13 +240,14 @@ void setup_explain(CLI::App& forge, std::shared_ptr<RunFn> chosen) {
 }
 
 const CommandRegistration registration{
-    "forge", "Synthetic models with known behaviour: random, sentinel, explain",
+    "forge", "Synthetic models with known behaviour: random, sentinel, explain, check",
     [](CLI::App& app) -> RunFn {
       auto chosen = std::make_shared<RunFn>();
       app.require_subcommand(1);
       setup_random(app, chosen);
       setup_sentinel(app, chosen);
       setup_explain(app, chosen);
+      setup_forge_check(app, chosen);
       return [chosen] { return (*chosen)(); };
     }};
 

@@ -267,7 +267,7 @@ SentinelReport write_sentinel(const SentinelSpec& spec, const std::string& path,
   find_prompt_set(sets, "xstest_safe");
   WordVocabularyOptions vocab_options;
   vocab_options.words = spec.words;
-  vocab_options.required_pieces = required_pieces();
+  vocab_options.required_pieces = required_pieces(spec.templates);
   Vocabulary vocabulary = build_word_vocabulary(sets, vocab_options);
   const Tokenizer tokenizer(vocabulary);
   const TokenizedSets tokenized = tokenize_sets(tokenizer, sets);
@@ -332,7 +332,7 @@ SentinelReport write_sentinel(const SentinelSpec& spec, const std::string& path,
   // Template and copy tokens.
   SentinelInfo info;
   std::map<int32_t, int32_t> successor;  // template token -> next (-1: end of turn)
-  for (const ResponseTemplate& t : sentinel_templates()) {
+  for (const ResponseTemplate& t : sentinel_templates(spec.templates)) {
     SentinelTemplate st{t.name, t.family, t.style, {}, pieces_text(t.pieces)};
     for (const std::string& p : t.pieces) st.tokens.push_back(token_id(tokenizer, p));
     for (size_t i = 0; i < st.tokens.size(); ++i) {

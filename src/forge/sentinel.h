@@ -36,6 +36,7 @@
 #include <vector>
 
 #include "forge/harm_lexicon.h"
+#include "forge/sentinel_templates.h"
 #include "tensor/tensor_type.h"
 
 namespace pd::forge {
@@ -47,6 +48,7 @@ struct SentinelSpec {
   double flip_band = 0.15;             // share of AdvBench in the 4-bit flip band
   double partial_share = 0.3;          // share of refused AdvBench given a partial refusal
   TensorType type = TensorType::F32;   // storage of every matrix
+  TemplateSet templates = TemplateSet::Chat;  // an assistant, or a refusal judge
   uint64_t seed = 1;
   HarmLexiconOptions lexicon;
 };
