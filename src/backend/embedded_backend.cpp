@@ -148,12 +148,15 @@ LogprobRows EmbeddedBackend::score(const std::vector<int32_t>& tokens, int64_t f
     fail_runtime(describe(), "score: start position outside the tokens");
   }
   session_->rewind(0);
-  Logits logits = session_->eval(tokens, LogitsWanted::All);
+  // Logits only where rows are wanted: the output head is most of the work of a small
+  // model, and evaluating the prefix separately gives the same bits (session.h).
+  if (from > 0) session_->eval(std::span<const int32_t>(tokens.data(), from), LogitsWanted::Last);
+  Logits logits = session_->eval(std::span<const int32_t>(tokens.data() + from, tokens.size() - from), LogitsWanted::All);
   tokens_processed_ += tokens.size();
   LogprobRows rows;
   rows.n_vocab = logits.n_vocab;
-  rows.n_rows = logits.n_rows - from;
-  rows.values.assign(logits.values.begin() + from * logits.n_vocab, logits.values.end());
+  rows.n_rows = logits.n_rows;
+  rows.values = std::move(logits.values);
   for (int64_t r = 0; r < rows.n_rows; ++r) log_softmax_row(rows.values.data() + r * rows.n_vocab, rows.n_vocab);
   return rows;
 }
