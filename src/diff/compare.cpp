@@ -1,6 +1,8 @@
 #include "diff/compare.h"
 
 #include <algorithm>
+#include <cmath>
+#include <limits>
 
 #include "core/content_hash.h"
 #include "core/error.h"
@@ -149,25 +151,104 @@ nlohmann::json CompareAggregate::to_json(int64_t horizon) const {
   return j;
 }
 
-TextComparison compare_text(Backend& baseline, Backend& candidate, const std::vector<int32_t>& text_tokens,
-                            int64_t n_ctx, int32_t bos_token) {
+namespace {
+
+int64_t whole_chunks(const std::vector<int32_t>& text_tokens, int64_t n_ctx) {
   if (n_ctx < 4) fail_input("--ctx", "context must be at least 4 tokens");
-  TextComparison result;
-  result.n_ctx = n_ctx;
   const int64_t n_chunks = static_cast<int64_t>(text_tokens.size()) / n_ctx;
   if (n_chunks < 1) {
     fail_input("--text", "the text has " + std::to_string(text_tokens.size()) + " tokens, fewer than one chunk of " +
                              std::to_string(n_ctx));
   }
+  return n_chunks;
+}
+
+// llama-perplexity's chunk loop: each chunk in one pass, its second half scored.
+// `candidate` may be null (the baseline is then compared with itself).
+TextComparison score_chunks(Backend& baseline, Backend* candidate, const std::vector<int32_t>& text_tokens,
+                            int64_t n_ctx, int32_t bos_token, LlamaLogitsWriter* save_base) {
+  TextComparison result;
+  result.n_ctx = n_ctx;
+  const int64_t n_chunks = whole_chunks(text_tokens, n_ctx);
   const int64_t first = n_ctx / 2;
   for (int64_t c = 0; c < n_chunks; ++c) {
     std::vector<int32_t> chunk(text_tokens.begin() + c * n_ctx, text_tokens.begin() + (c + 1) * n_ctx);
     if (bos_token >= 0) chunk[0] = bos_token;
-    const LogprobRows base_rows = baseline.score(chunk, 0);
-    const LogprobRows cand_rows = candidate.score(chunk, 0);
+    const LogprobRows base_rows = baseline.score(chunk, first);
+    const LogprobRows cand_rows = candidate ? candidate->score(chunk, first) : LogprobRows{};
+    const LogprobRows& cand = candidate ? cand_rows : base_rows;
     for (int64_t j = first; j < n_ctx - 1; ++j) {
-      result.kld.add(compare_position(base_rows.row(j), cand_rows.row(j), base_rows.n_vocab,
+      if (save_base) save_base->add_row(base_rows.row(j - first));
+      result.kld.add(compare_position(base_rows.row(j - first), cand.row(j - first), base_rows.n_vocab,
                                       chunk[static_cast<size_t>(j + 1)]));
+    }
+    ++result.chunks;
+  }
+  return result;
+}
+
+}  // namespace
+
+TextComparison compare_text(Backend& baseline, Backend& candidate, const std::vector<int32_t>& text_tokens,
+                            int64_t n_ctx, int32_t bos_token, LlamaLogitsWriter* save_base) {
+  return score_chunks(baseline, &candidate, text_tokens, n_ctx, bos_token, save_base);
+}
+
+TextComparison score_base_text(Backend& baseline, const std::vector<int32_t>& text_tokens, int64_t n_ctx,
+                               int32_t bos_token, LlamaLogitsWriter& save_base) {
+  return score_chunks(baseline, nullptr, text_tokens, n_ctx, bos_token, &save_base);
+}
+
+LlamaLogitsWriter base_logits_writer(const Backend& baseline, const std::vector<int32_t>& text_tokens,
+                                     int64_t n_ctx) {
+  const int64_t n_chunks = whole_chunks(text_tokens, n_ctx);
+  return LlamaLogitsWriter(static_cast<uint32_t>(n_ctx), static_cast<int32_t>(baseline.vocab_size()),
+                           std::vector<int32_t>(text_tokens.begin(), text_tokens.begin() + n_chunks * n_ctx));
+}
+
+PositionComparison compare_position_with_stored_base(const float* stored, const float* cand, int64_t n_vocab,
+                                                     int32_t next_token) {
+  // llama.cpp leaves base entries at or under -16 nats out of the KLD (the 16-bit
+  // encoding clamps them), but reads the next token's log-prob as stored.
+  constexpr float kCutoff = -16.f;
+  std::vector<float> base(stored, stored + n_vocab);
+  for (float& x : base) {
+    if (!(x > kCutoff)) x = -std::numeric_limits<float>::infinity();
+  }
+  PositionComparison c = compare_position(base.data(), cand, n_vocab, next_token);
+  // argmax over the stored row (ties and clamped rows as llama.cpp: first maximum).
+  int32_t base_top = 0;
+  for (int64_t i = 1; i < n_vocab; ++i) {
+    if (stored[i] > stored[base_top]) base_top = static_cast<int32_t>(i);
+  }
+  c.base_top = base_top;
+  c.same_top = base_top == c.cand_top;
+  if (next_token >= 0 && next_token < n_vocab) {
+    c.nll_base = -static_cast<double>(stored[next_token]);
+    c.p_diff = std::exp(cand[next_token]) - std::exp(stored[next_token]);
+  }
+  return c;
+}
+
+TextComparison compare_text_with_base_file(const LlamaLogitsFile& base, const std::string& base_path,
+                                           Backend& candidate, int32_t bos_token) {
+  if (base.n_vocab() != candidate.vocab_size()) {
+    fail_input(base_path, "vocabulary of " + std::to_string(base.n_vocab()) + " tokens, but " + candidate.describe() +
+                              " has " + std::to_string(candidate.vocab_size()));
+  }
+  TextComparison result;
+  const int64_t n_ctx = base.n_ctx();
+  result.n_ctx = n_ctx;
+  const int64_t first = n_ctx / 2;
+  std::vector<float> stored;
+  for (int32_t c = 0; c < base.n_chunk(); ++c) {
+    std::vector<int32_t> chunk(base.tokens().begin() + c * n_ctx, base.tokens().begin() + (c + 1) * n_ctx);
+    if (bos_token >= 0) chunk[0] = bos_token;
+    const LogprobRows cand_rows = candidate.score(chunk, first);
+    for (int64_t j = first; j < n_ctx - 1; ++j) {
+      base.read_row(c, j - first, stored);
+      result.kld.add(compare_position_with_stored_base(stored.data(), cand_rows.row(j - first), cand_rows.n_vocab,
+                                                        chunk[static_cast<size_t>(j + 1)]));
     }
     ++result.chunks;
   }

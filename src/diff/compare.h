@@ -23,6 +23,7 @@
 #include "backend/backend.h"
 #include "diff/divergence_curves.h"
 #include "diff/kld_statistics.h"
+#include "diff/llama_logits_file.h"
 #include "diff/prompt_set.h"
 
 namespace pd {
@@ -98,7 +99,31 @@ struct TextComparison {
   int64_t chunks = 0;
   int64_t n_ctx = 0;
 };
+// With `save_base`, the baseline's scored rows also go to llama-perplexity's base-logits
+// file (writer made with this n_ctx, the baseline's vocabulary and the chunks' tokens:
+// see base_logits_writer).
 TextComparison compare_text(Backend& baseline, Backend& candidate, const std::vector<int32_t>& text_tokens,
-                            int64_t n_ctx, int32_t bos_token);
+                            int64_t n_ctx, int32_t bos_token, LlamaLogitsWriter* save_base = nullptr);
+
+// The writer for the text's whole chunks (llama-perplexity keeps the text's own tokens,
+// not the BOS that replaces each chunk's first one).
+LlamaLogitsWriter base_logits_writer(const Backend& baseline, const std::vector<int32_t>& text_tokens,
+                                     int64_t n_ctx);
+// Only the baseline: its rows into `save_base`; returns the baseline's perplexity
+// statistics (a comparison of the baseline with itself).
+TextComparison score_base_text(Backend& baseline, const std::vector<int32_t>& text_tokens, int64_t n_ctx,
+                               int32_t bos_token, LlamaLogitsWriter& save_base);
+
+// Text mode against a stored baseline, as `llama-perplexity --kl-divergence` does: the
+// candidate scores the file's own chunks (BOS replacing each chunk's first token when
+// bos_token >= 0) and is compared with the file's 16-bit log-probs; base entries at or
+// under -16 nats add nothing to the KLD, as in llama.cpp. BadInput naming the file when
+// its vocabulary is not the candidate's.
+TextComparison compare_text_with_base_file(const LlamaLogitsFile& base, const std::string& base_path,
+                                           Backend& candidate, int32_t bos_token);
+
+// One position against a decoded row of a base-logits file (see above).
+PositionComparison compare_position_with_stored_base(const float* stored_base_logprobs, const float* cand_logprobs,
+                                                     int64_t n_vocab, int32_t next_token);
 
 }  // namespace pd
