@@ -5,6 +5,7 @@
 
 #include <cstdio>
 #include <memory>
+#include <optional>
 #include <sstream>
 
 #include "cli/command.h"
@@ -13,7 +14,9 @@
 #include "report/report_writer.h"
 #include "report/results_json.h"
 #include "report/verdict_table.h"
+#include "store/stack_fingerprint.h"
 #include "suite/runner.h"
+#include "suite/store_hook.h"
 #include "suite/suite_parser.h"
 
 namespace pd::cli {
@@ -25,6 +28,11 @@ struct RunFlags {
   std::vector<std::string> only;
   int64_t threads = 0;
   bool json = false;
+  // Store hook (SUITE.lock and the run store, suite/store_hook.h).
+  std::string repin;
+  std::string store;
+  bool resume = false;
+  bool no_store = false;
 };
 
 std::vector<std::string> split_commas(const std::vector<std::string>& values) {
@@ -48,7 +56,20 @@ int run_suite_command(const RunFlags& f) {
   options.log = [](const std::string& line) {
     if (!is_quiet()) std::fprintf(stderr, "%s\n", line.c_str());
   };
+  // Store hook: the lock is checked before anything runs; each finished prompt is stored.
+  store::apply_isa_environment();
+  const auto lock = suite::enforce_lock(spec, f.repin, options.log);
+  std::optional<suite::StoredRun> stored;
+  if (!f.no_store) {
+    stored.emplace(spec, lock, suite::StoreOptions{f.store, true, f.resume, options.threads},
+                   nlohmann::json{{"command", "run"}, {"threads", options.threads}, {"only", options.only}}, options.log);
+    options.records = stored->sink();
+  }
   const suite::SuiteResults results = suite::run_suite(spec, options);
+  if (stored) {
+    stored->finish(results.exit_code(), report::results_to_json(results));
+    options.log("stored as run " + std::to_string(stored->id()));
+  }
   const std::vector<std::string> written = report::write_reports(results, f.out);
   if (f.json) {
     std::fputs(report::json_text(report::results_to_json(results)).c_str(), stdout);
@@ -71,6 +92,10 @@ const CommandRegistration registration{
       app.add_option("--only", f->only, "Run only these slices (repeat or separate with commas)");
       app.add_option("--threads", f->threads, "Engine threads (default: all cores)");
       app.add_flag("--json", f->json, "Print results.json on stdout instead of the verdict table");
+      app.add_option("--repin", f->repin, "Accept changes to SUITE.lock's pinned files and tolerances; the reason is recorded");
+      app.add_flag("--resume", f->resume, "Continue the unfinished run of this suite on this stack (after a crash or kill)");
+      app.add_option("--store", f->store, "Run store (default: $PRECISIONDIFF_HOME/store.sqlite or ~/.cache/precisiondiff/store.sqlite)");
+      app.add_flag("--no-store", f->no_store, "Do not record the run (no resume, history or revalidate)");
       return [f] { return run_suite_command(*f); };
     }};
 

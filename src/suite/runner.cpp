@@ -19,6 +19,7 @@
 #include "suite/dataset.h"
 #include "suite/sampling.h"
 #include "suite/scorer.h"
+#include "suite/store_hook.h"
 #include "suite/verdict.h"
 
 namespace pd::suite {
@@ -98,33 +99,42 @@ void prepare_noise_floor(PreparedSlice& slice, EmbeddedBackend& baseline, Embedd
 }
 
 SliceResult run_slice(PreparedSlice& slice, EmbeddedBackend& baseline, EmbeddedBackend& candidate,
-                      std::shared_ptr<TrajectoryCache> cache, const RunOptions& options, Progress& progress) {
+                      std::shared_ptr<TrajectoryCache> cache, const RunOptions& options, Progress& progress,
+                      const ModelDecl& model, const VariantDecl& variant) {
   const SliceDecl& decl = *slice.decl;
   Comparator comparator(baseline, candidate, slice.settings, std::move(cache));
   std::vector<ItemOutcome> outcomes;
   std::vector<FlipRecord> flips;
   for (size_t i = 0; i < slice.items.size(); ++i) {
     const SuiteItem& item = slice.items[i];
-    PairRecord r = comparator.compare(prompt_of(item));
-    r.above_noise_floor = !slice.floor || slice.floor->exceeds(r);
-    if (!slice.base_scores[i]) slice.base_scores[i] = score_all(slice, item, r.base_text);
+    // Store hook: a prompt recorded by an interrupted attempt of this run is reused as is.
+    const std::string key = store::record_key(model.name, variant.name, decl.name, item.id);
     ItemOutcome o;
-    o.id = item.id;
-    o.source = item.source;
-    o.line = item.line;
-    o.prompt = item.prompt;
-    o.groups = item.groups;
-    o.base = *slice.base_scores[i];
-    o.cand = score_all(slice, item, r.cand_text);
-    o.base_text = r.base_text;
-    o.cand_text = r.cand_text;
-    o.mean_kld = r.mean_kld;
-    o.max_kld = r.max_kld;
-    o.positions = r.kld.size();
-    for (uint8_t same : r.same_top) o.same_top1 += same;
-    o.diverged = r.divergence.diverged;
-    o.first_divergence = r.divergence.diverged ? static_cast<int64_t>(r.divergence.index) : -1;
-    o.above_noise_floor = r.above_noise_floor;
+    if (std::optional<ItemOutcome> kept = recall_outcome(options.records, key)) {
+      o = std::move(*kept);
+      if (!slice.base_scores[i]) slice.base_scores[i] = o.base;
+    } else {
+      PairRecord r = comparator.compare(prompt_of(item));
+      r.above_noise_floor = !slice.floor || slice.floor->exceeds(r);
+      if (!slice.base_scores[i]) slice.base_scores[i] = score_all(slice, item, r.base_text);
+      o.id = item.id;
+      o.source = item.source;
+      o.line = item.line;
+      o.prompt = item.prompt;
+      o.groups = item.groups;
+      o.base = *slice.base_scores[i];
+      o.cand = score_all(slice, item, r.cand_text);
+      o.base_text = r.base_text;
+      o.cand_text = r.cand_text;
+      o.mean_kld = r.mean_kld;
+      o.max_kld = r.max_kld;
+      o.positions = r.kld.size();
+      for (uint8_t same : r.same_top) o.same_top1 += same;
+      o.diverged = r.divergence.diverged;
+      o.first_divergence = r.divergence.diverged ? static_cast<int64_t>(r.divergence.index) : -1;
+      o.above_noise_floor = r.above_noise_floor;
+      commit_outcome(options.records, key, o, r, replay_settings(model, variant, decl));  // store hook
+    }
     for (size_t s = 0; s < slice.infos.size(); ++s) {
       if (o.base[s].positive == o.cand[s].positive || !o.above_noise_floor) continue;
       FlipRecord f;
@@ -264,7 +274,9 @@ ModelResult run_model(const SuiteSpec& spec, const ModelDecl& model, const RunOp
     v.measured["hardware"] = host_json(options.threads);
 
     Progress progress(v.id(), total_items);
-    for (PreparedSlice& s : slices) v.slices.push_back(run_slice(s, baseline, candidate, cache, options, progress));
+    for (PreparedSlice& s : slices) {
+      v.slices.push_back(run_slice(s, baseline, candidate, cache, options, progress, model, decl));
+    }
     progress.finish();
     v.seconds = seconds_since(start);
     judge_variant(v, spec.default_tolerances, waivers);

@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "store/record_sink.h"
 #include "suite/results.h"
 #include "suite/suite_spec.h"
 
@@ -23,6 +24,9 @@ struct RunOptions {
   int top_divergent = 3;          // prompts kept per variant and slice for the reports
   // Called with one line per finished step (variant done, noise floor measured, ...).
   std::function<void(const std::string&)> log;
+  // Store hook (run store, suite/store_hook.h): when set, each finished prompt's record is
+  // committed here, and a prompt already recorded by an interrupted attempt is reused.
+  store::RecordSink* records = nullptr;
 };
 
 // Throws BadInput for a bad --only name, a baseline whose sha256 differs from the pinned
