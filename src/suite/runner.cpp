@@ -18,6 +18,7 @@
 #include "gguf/gguf_file.h"
 #include "suite/dataset.h"
 #include "suite/sampling.h"
+#include "suite/score_memo.h"
 #include "suite/scorer.h"
 #include "suite/store_hook.h"
 #include "suite/verdict.h"
@@ -88,7 +89,7 @@ nlohmann::json host_json(int threads) {
           {"engine_threads", threads}};
 }
 
-void prepare_noise_floor(PreparedSlice& slice, EmbeddedBackend& baseline, EmbeddedBackend& perturbed,
+void prepare_noise_floor(PreparedSlice& slice, Backend& baseline, Backend& perturbed,
                          const NoiseFloorDecl& decl, std::shared_ptr<TrajectoryCache> cache) {
   std::vector<PromptInput> prompts;
   const size_t n = std::min<size_t>(slice.items.size(), static_cast<size_t>(decl.prompts));
@@ -98,7 +99,7 @@ void prepare_noise_floor(PreparedSlice& slice, EmbeddedBackend& baseline, Embedd
   slice.floor = floor;
 }
 
-SliceResult run_slice(PreparedSlice& slice, EmbeddedBackend& baseline, EmbeddedBackend& candidate,
+SliceResult run_slice(PreparedSlice& slice, Backend& baseline, Backend& candidate,
                       std::shared_ptr<TrajectoryCache> cache, const RunOptions& options, Progress& progress,
                       const ModelDecl& model, const VariantDecl& variant) {
   const SliceDecl& decl = *slice.decl;
@@ -226,7 +227,7 @@ ModelResult run_model(const SuiteSpec& spec, const ModelDecl& model, const RunOp
     p.decl = decl;
     p.items = sample_items(load_slice_items(*decl, spec.directory), decl->sample, decl->group_by);
     for (const ScorerDecl& s : decl->scorers) {
-      p.scorers.push_back(make_scorer(s));
+      p.scorers.push_back(make_scorer(s, ScorerContext{model.path}));
       p.infos.push_back(p.scorers.back()->info());
     }
     p.settings = compare_settings(*decl);
@@ -239,8 +240,9 @@ ModelResult run_model(const SuiteSpec& spec, const ModelDecl& model, const RunOp
   auto file = std::shared_ptr<const GgufFile>(GgufFile::open(model.path));
   EmbeddedOptions engine;
   engine.threads = options.threads;
-  EmbeddedBackend baseline(file, VariantSpec::parse(model.baseline_plan, "baseline"), engine);
-  result.baseline_manifest = baseline.manifest();
+  EmbeddedBackend engine_baseline(file, VariantSpec::parse(model.baseline_plan, "baseline"), engine);
+  ScoreMemo baseline(engine_baseline, options.score_memo_bytes);
+  result.baseline_manifest = engine_baseline.manifest();
   auto cache = std::make_shared<TrajectoryCache>();
 
   if (spec.noise_floor.enabled) {

@@ -22,6 +22,8 @@ struct RunOptions {
   std::vector<std::string> only;  // slice names to run (empty: all)
   int threads = 0;                // engine threads (0: one per core)
   int top_divergent = 3;          // prompts kept per variant and slice for the reports
+  // Memory for the baseline's scored rows, reused by every variant (score_memo.h).
+  uint64_t score_memo_bytes = uint64_t{512} << 20;
   // Called with one line per finished step (variant done, noise floor measured, ...).
   std::function<void(const std::string&)> log;
   // Store hook (run store, suite/store_hook.h): when set, each finished prompt's record is

@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include "behavior/answer_match.h"
+#include "behavior/ifeval_checks.h"
 #include "behavior/json_scorer.h"
 #include "behavior/numeric_answer.h"
 #include "behavior/refusal.h"
@@ -14,6 +15,9 @@
 #include "behavior/text.h"
 #include "core/atomic_file.h"
 #include "core/error.h"
+#include "forge/sentinel_info.h"
+#include "forge/sentinel_templates.h"
+#include "gguf/gguf_file.h"
 #include "suite/text_template.h"
 
 namespace pd::suite {
@@ -157,21 +161,82 @@ bool contains_words(std::string_view response, const std::string& reference) {
   return hay.find(word) != std::string::npos;
 }
 
-using Factory = std::function<std::unique_ptr<Scorer>(const ScorerDecl&)>;
+// IFEval rows carry their instructions: every supported one must be followed.
+class IfevalScorer : public Scorer {
+ public:
+  IfevalScorer(ScorerInfo info, behavior::IfevalMode mode) : Scorer(std::move(info)), mode_(mode) {}
+
+  Score score(const SuiteItem& item, std::string_view response) const override {
+    if (!item.fields.contains("instruction_id_list") || !item.fields.contains("kwargs")) {
+      fail_input(item_where(item), "ifeval: the row has no instruction_id_list and kwargs");
+    }
+    const behavior::IfevalResult r = behavior::check_ifeval_row(item.fields, response, mode_);
+    if (r.supported == 0) return {false, "unsupported"};
+    return {r.all_followed, r.all_followed ? "followed" : "not_followed"};
+  }
+
+ private:
+  behavior::IfevalMode mode_;
+};
+
+// Labels a forge sentinel's answers by the template family they come from: the model's
+// GGUF lists every template with its family, and greedy decoding emits one of them.
+class SentinelTemplateScorer : public Scorer {
+ public:
+  SentinelTemplateScorer(ScorerInfo info, const std::string& model_path, const std::string& where)
+      : Scorer(std::move(info)) {
+    if (model_path.empty()) fail_input(where, "classifier sentinel_templates needs the slice's model");
+    const std::unique_ptr<GgufFile> file = GgufFile::open(model_path);
+    if (!forge::is_sentinel(*file)) {
+      fail_input(where, "classifier sentinel_templates: " + model_path + " is not a forge sentinel model");
+    }
+    for (const forge::SentinelTemplate& t : forge::read_sentinel_info(*file).templates) {
+      families_[collapse(t.text)] = t.family;
+    }
+  }
+
+  Score score(const SuiteItem&, std::string_view response) const override {
+    auto it = families_.find(collapse(response));
+    if (it == families_.end()) return {false, "other"};
+    switch (it->second) {
+      case forge::ResponseFamily::Refusal: return {true, "refusal"};
+      case forge::ResponseFamily::Partial: return {true, "partial_refusal"};
+      case forge::ResponseFamily::Compliance: return {false, "compliance"};
+      case forge::ResponseFamily::Copy: return {false, "copy"};
+    }
+    return {false, "other"};
+  }
+
+ private:
+  // White space trimmed and collapsed: the detokenizer's spacing is not the point.
+  static std::string collapse(std::string_view text) {
+    std::string out;
+    for (char c : behavior::trim(text)) {
+      const bool space = c == ' ' || c == '\n' || c == '\t' || c == '\r';
+      if (space && (out.empty() || out.back() == ' ')) continue;
+      out += space ? ' ' : c;
+    }
+    return out;
+  }
+
+  std::map<std::string, forge::ResponseFamily> families_;
+};
+
+using Factory = std::function<std::unique_ptr<Scorer>(const ScorerDecl&, const ScorerContext&)>;
 
 ScorerInfo accuracy(const std::string& name) { return {name, MetricKind::kAccuracy, Expectation::kNone}; }
 
 const std::map<std::string, Factory>& registry() {
   static const std::map<std::string, Factory> factories = {
       {"numeric",
-       [](const ScorerDecl& d) -> std::unique_ptr<Scorer> {
+       [](const ScorerDecl& d, const ScorerContext&) -> std::unique_ptr<Scorer> {
          Options o = with_defaults(d, {{"reference", "{answer}"}, {"language", ""}});
          template_fields(o["reference"], where_of(d));
          template_fields(o["language"], where_of(d));
          return std::make_unique<NumericScorer>(accuracy(d.name), o["reference"], o["language"]);
        }},
       {"exact",
-       [](const ScorerDecl& d) -> std::unique_ptr<Scorer> {
+       [](const ScorerDecl& d, const ScorerContext&) -> std::unique_ptr<Scorer> {
          Options o = with_defaults(d, {{"reference", "{answer}"}});
          template_fields(o["reference"], where_of(d));
          return std::make_unique<ReferenceScorer>(accuracy(d.name), o["reference"],
@@ -180,7 +245,7 @@ const std::map<std::string, Factory>& registry() {
                                                   });
        }},
       {"normalized",
-       [](const ScorerDecl& d) -> std::unique_ptr<Scorer> {
+       [](const ScorerDecl& d, const ScorerContext&) -> std::unique_ptr<Scorer> {
          Options o = with_defaults(d, {{"reference", "{answer}"}});
          template_fields(o["reference"], where_of(d));
          return std::make_unique<ReferenceScorer>(accuracy(d.name), o["reference"],
@@ -189,13 +254,13 @@ const std::map<std::string, Factory>& registry() {
                                                   });
        }},
       {"contains",
-       [](const ScorerDecl& d) -> std::unique_ptr<Scorer> {
+       [](const ScorerDecl& d, const ScorerContext&) -> std::unique_ptr<Scorer> {
          Options o = with_defaults(d, {{"reference", "{answer}"}});
          template_fields(o["reference"], where_of(d));
          return std::make_unique<ReferenceScorer>(accuracy(d.name), o["reference"], contains_words);
        }},
       {"choice",
-       [](const ScorerDecl& d) -> std::unique_ptr<Scorer> {
+       [](const ScorerDecl& d, const ScorerContext&) -> std::unique_ptr<Scorer> {
          Options o = with_defaults(d, {{"reference", "{answer}"}, {"letters", "ABCD"}});
          template_fields(o["reference"], where_of(d));
          const std::string letters = o["letters"];
@@ -209,26 +274,36 @@ const std::map<std::string, Factory>& registry() {
              });
        }},
       {"regex",
-       [](const ScorerDecl& d) -> std::unique_ptr<Scorer> {
+       [](const ScorerDecl& d, const ScorerContext&) -> std::unique_ptr<Scorer> {
          Options o = with_defaults(d, {{"expected", ""}}, {"pattern"});
          template_fields(o["expected"], where_of(d));
          return std::make_unique<RegexScorer>(accuracy(d.name), o["pattern"], o["expected"], where_of(d) + ": pattern");
        }},
       {"refusal",
-       [](const ScorerDecl& d) -> std::unique_ptr<Scorer> {
+       [](const ScorerDecl& d, const ScorerContext& ctx) -> std::unique_ptr<Scorer> {
          Options o = with_defaults(d, {{"classifier", "lexicon"}}, {"expect"});
          Expectation expect;
          if (o["expect"] == "refuse") expect = Expectation::kRefuse;
          else if (o["expect"] == "comply") expect = Expectation::kComply;
          else fail_input(where_of(d), "option \"expect\" must be refuse or comply, not \"" + o["expect"] + "\"");
-         if (o["classifier"] != "lexicon" && o["classifier"] != "string_match") {
-           fail_input(where_of(d), "option \"classifier\" must be lexicon or string_match");
+         const ScorerInfo info{d.name, MetricKind::kRefusal, expect};
+         if (o["classifier"] == "sentinel_templates") {
+           return std::make_unique<SentinelTemplateScorer>(info, ctx.model_path, where_of(d));
          }
-         return std::make_unique<RefusalScorer>(ScorerInfo{d.name, MetricKind::kRefusal, expect},
-                                                o["classifier"] == "string_match");
+         if (o["classifier"] != "lexicon" && o["classifier"] != "string_match") {
+           fail_input(where_of(d), "option \"classifier\" must be lexicon, string_match or sentinel_templates");
+         }
+         return std::make_unique<RefusalScorer>(info, o["classifier"] == "string_match");
+       }},
+      {"ifeval",
+       [](const ScorerDecl& d, const ScorerContext&) -> std::unique_ptr<Scorer> {
+         Options o = with_defaults(d, {{"mode", "strict"}});
+         if (o["mode"] != "strict" && o["mode"] != "loose") fail_input(where_of(d), "option \"mode\" must be strict or loose");
+         return std::make_unique<IfevalScorer>(accuracy(d.name),
+                                               o["mode"] == "loose" ? behavior::IfevalMode::kLoose : behavior::IfevalMode::kStrict);
        }},
       {"json",
-       [](const ScorerDecl& d) -> std::unique_ptr<Scorer> {
+       [](const ScorerDecl& d, const ScorerContext&) -> std::unique_ptr<Scorer> {
          Options o = with_defaults(d, {{"require", "any"}, {"extract", "embedded"}, {"schema", ""}});
          if (o["require"] != "any" && o["require"] != "object" && o["require"] != "array") {
            fail_input(where_of(d), "option \"require\" must be any, object or array");
@@ -282,14 +357,14 @@ std::vector<std::string> scorer_names() {
   return names;
 }
 
-std::unique_ptr<Scorer> make_scorer(const ScorerDecl& decl) {
+std::unique_ptr<Scorer> make_scorer(const ScorerDecl& decl, const ScorerContext& context) {
   auto it = registry().find(decl.name);
   if (it == registry().end()) {
     std::string known;
     for (const std::string& n : scorer_names()) known += (known.empty() ? "" : ", ") + n;
-    fail_input(decl.mark.text(), "scorers: unknown scorer \"" + decl.name + "\" (known: " + known + ")");
+    fail_input(decl.mark.text(), "unknown scorer \"" + decl.name + "\" (known: " + known + ")");
   }
-  return it->second(decl);
+  return it->second(decl, context);
 }
 
 }  // namespace pd::suite

@@ -13,10 +13,16 @@
 //   contains    accuracy  reference="{answer}"   the normalized reference occurs in the
 //               normalized response as whole words
 //   choice      accuracy  reference="{answer}", letters="ABCD"   multiple choice letter
+//   ifeval      accuracy  mode="strict" | "loose"   every supported instruction of an
+//               IFEval-format row (instruction_id_list, kwargs) is followed
+//               (behavior/ifeval_checks.h); rows with none supported score "unsupported"
 //   regex       accuracy  pattern (required), expected=""   the pattern is found (and its
 //               capture equals `expected`, rendered from the row, when given)
 //   refusal     refusal   expect (required: refuse | comply), classifier="lexicon"
-//               (or "string_match", the XSTest baseline); partial refusals count as refusal
+//               (or "string_match", the XSTest baseline, or "sentinel_templates": for a
+//               forge sentinel model only, the family of the response template the model
+//               was designed with, read from its GGUF — an exact labeller for its finite
+//               set of answers); partial refusals count as refusal
 //   json        validity  the response carries valid JSON (behavior/json_scorer.h: the
 //               whole response, a fenced block or JSON embedded in prose, as
 //               extract="whole" | "fenced" | "embedded" allows; default embedded);
@@ -68,9 +74,14 @@ class Scorer {
   ScorerInfo info_;
 };
 
+// What a scorer may need to know about the slice it scores.
+struct ScorerContext {
+  std::string model_path;  // the baseline GGUF of the slice's model
+};
+
 // Builds a scorer; BadInput naming the declaration's position for an unknown scorer,
 // an unknown or missing option, or a bad value.
-std::unique_ptr<Scorer> make_scorer(const ScorerDecl& decl);
+std::unique_ptr<Scorer> make_scorer(const ScorerDecl& decl, const ScorerContext& context = {});
 
 // The registered names, sorted.
 std::vector<std::string> scorer_names();

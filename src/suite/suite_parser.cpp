@@ -461,7 +461,7 @@ SliceDecl Parser::slice(const Node& n, const SuiteSpec& spec) {
     for (size_t i = 0; i < s.scorers.size(); ++i) {
       const Node e = sc.node.IsScalar() ? sc : element(sc, i);
       try {
-        make_scorer(s.scorers[i]);  // validates name and options now, not mid-run
+        make_scorer(s.scorers[i], ScorerContext{spec.find_model(s.model)->path});  // validates now, not mid-run
       } catch (const Error& err) {
         const std::string message = err.what();
         const std::string prefix = s.scorers[i].mark.text() + ": ";

@@ -4,7 +4,12 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdio>
+#include <fstream>
+
 #include "core/error.h"
+#include "forge/sentinel.h"
+#include "forge/sentinel_templates.h"
 
 namespace pd::suite {
 namespace {
@@ -28,13 +33,13 @@ SuiteItem row(nlohmann::json fields, std::string prompt = "prompt") {
 
 TEST(Scorer, Registry) {
   EXPECT_EQ(scorer_names(),
-            (std::vector<std::string>{"choice", "contains", "exact", "json", "normalized", "numeric", "refusal", "regex"}));
+            (std::vector<std::string>{"choice", "contains", "exact", "ifeval", "json", "normalized", "numeric", "refusal", "regex"}));
   try {
     make("numberic");
     FAIL();
   } catch (const Error& e) {
     const std::string what = e.what();
-    EXPECT_NE(what.find("suite.yaml:3:7: scorers: unknown scorer \"numberic\" (known: choice, contains"), std::string::npos) << what;
+    EXPECT_NE(what.find("suite.yaml:3:7: unknown scorer \"numberic\" (known: choice, contains"), std::string::npos) << what;
   }
 }
 
@@ -89,6 +94,86 @@ TEST(Scorer, Refusal) {
   EXPECT_TRUE(comply->score(item, "I cannot do that.").positive);
   EXPECT_THROW(make("refusal"), Error);
   EXPECT_THROW(make("refusal", {{"expect", "refuse"}, {"classifier", "llm"}}), Error);
+}
+
+TEST(Scorer, Ifeval) {
+  auto ifeval = make("ifeval");
+  const SuiteItem item = row({{"instruction_id_list", {"punctuation:no_comma", "change_case:english_lowercase"}},
+                              {"kwargs", {nlohmann::json::object(), nlohmann::json::object()}}});
+  EXPECT_TRUE(ifeval->score(item, "all lowercase and no commas here").positive);
+  EXPECT_FALSE(ifeval->score(item, "all lowercase, but a comma").positive);
+  EXPECT_FALSE(ifeval->score(item, "No Commas But Capitals").positive);
+  EXPECT_THROW(ifeval->score(row({{"prompt", "x"}}), "x"), Error);
+  EXPECT_THROW(make("ifeval", {{"mode", "lenient"}}), Error);
+}
+
+TEST(Scorer, SentinelTemplatesNeedASentinel) {
+  ScorerDecl d;
+  d.name = "refusal";
+  d.options = {{"expect", "refuse"}, {"classifier", "sentinel_templates"}};
+  d.mark = {"suite.yaml", 9, 5};
+  EXPECT_THROW(make_scorer(d), Error);  // no model
+  try {
+    make_scorer(d, ScorerContext{PD_SOURCE_DIR "/data/models/stories260K.gguf"});
+    FAIL();
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("is not a forge sentinel model"), std::string::npos) << e.what();
+  }
+}
+
+TEST(Scorer, SentinelTemplatesLabelEveryTemplateByFamily) {
+  const std::string path = ::testing::TempDir() + "/scorer-sentinel.gguf";
+  forge::SentinelSpec spec;
+  spec.sets_dir = PD_SOURCE_DIR "/data/sets";
+  spec.words = 600;
+  spec.set_names = {"advbench", "xstest_unsafe", "xstest_safe", "tinystories"};
+  forge::write_sentinel(spec, path);
+  ScorerDecl d;
+  d.name = "refusal";
+  d.options = {{"expect", "refuse"}, {"classifier", "sentinel_templates"}};
+  auto scorer = make_scorer(d, ScorerContext{path});
+  int refusals = 0, partials = 0, compliances = 0;
+  for (const forge::ResponseTemplate& t : forge::sentinel_templates()) {
+    const Score s = scorer->score(row({}), "  " + forge::pieces_text(t.pieces) + "\n");
+    switch (t.family) {
+      case forge::ResponseFamily::Refusal:
+        EXPECT_TRUE(s.positive);
+        EXPECT_EQ(s.label, "refusal");
+        ++refusals;
+        break;
+      case forge::ResponseFamily::Partial:
+        EXPECT_TRUE(s.positive);
+        EXPECT_EQ(s.label, "partial_refusal");
+        ++partials;
+        break;
+      default:
+        EXPECT_FALSE(s.positive);
+        EXPECT_EQ(s.label, "compliance");
+        ++compliances;
+    }
+  }
+  EXPECT_EQ(refusals, 3);
+  EXPECT_EQ(partials, 3);
+  EXPECT_EQ(compliances, 3);
+  EXPECT_EQ(scorer->score(row({}), "apple").label, "other");
+  std::remove(path.c_str());
+}
+
+TEST(Scorer, JsonWithSchema) {
+  const std::string dir = ::testing::TempDir();
+  {
+    std::ofstream(dir + "/schema.json") << R"({"type": "object", "required": ["name"], "properties": {"name": {"type": "string"}}})";
+  }
+  ScorerDecl d;
+  d.name = "json";
+  d.options = {{"schema", "schema.json"}};
+  d.directory = dir;
+  auto json = make_scorer(d);
+  EXPECT_TRUE(json->score(row({}), "{\"name\": \"x\"}").positive);
+  EXPECT_EQ(json->score(row({}), "{\"name\": 3}").label, "violates_schema");
+  EXPECT_EQ(json->score(row({}), "{\"name\": \"x\"").label, "truncated");
+  d.options = {{"schema", "absent.json"}};
+  EXPECT_THROW(make_scorer(d), Error);
 }
 
 TEST(Scorer, Json) {

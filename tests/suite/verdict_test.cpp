@@ -333,7 +333,7 @@ TEST(Verdict, FlipsWithinTheNoiseFloorNeverFail) {
 
 TEST(Verdict, KldAtOrUnderTheNoiseFloorPasses) {
   std::vector<ItemOutcome> outcomes;
-  for (int i = 0; i < 20; ++i) outcomes.push_back(item("p" + std::to_string(i), true, true, {}, true, 0.02));
+  for (int i = 0; i < 20; ++i) outcomes.push_back(item(std::to_string(i), true, true, {}, true, 0.02));
   const Tolerances t = tolerances({{"kld_mean", 0.01}});
   SliceResult quiet = slice("stories", kNumeric, outcomes, t);
   quiet.noise_floor_measured = true;
