@@ -1,6 +1,9 @@
 // precisiondiff bench: speed of the embedded engine on a model: prefill of P tokens in
 // one batch, then G tokens decoded one at a time; the median of several runs, with the
 // memory bandwidth decoding implies (the weights one step reads, times steps per second).
+// With --score, also the cost of teacher forcing: the backend's score() of the same P
+// tokens with a log-softmax row for every position (what compare does to a trajectory),
+// against the plain prefill that returns the last row only.
 
 #include <algorithm>
 #include <chrono>
@@ -11,9 +14,11 @@
 
 #include <nlohmann/json.hpp>
 
+#include "backend/embedded_backend.h"
 #include "cli/command.h"
 #include "core/error.h"
 #include "core/thread_pool.h"
+#include "gguf/gguf_file.h"
 #include "model/model.h"
 #include "model/sampler.h"
 #include "model/session.h"
@@ -32,6 +37,7 @@ struct BenchFlags {
   std::string kv_cache = "f32";
   std::string order = "forward";
   bool json = false;
+  bool score = false;
 };
 
 struct RunTimes {
@@ -92,7 +98,30 @@ int run_bench(const BenchFlags& flags) {
     prefill_tps.push_back(static_cast<double>(flags.prompt_tokens) / t.prefill_seconds);
     decode_tps.push_back(static_cast<double>(flags.gen_tokens) / t.decode_seconds);
   }
+  std::vector<double> score_tps;
+  if (flags.score) {
+    // The same file, numerics and thread count behind the Backend interface compare uses.
+    EmbeddedOptions options;
+    options.threads = threads;
+    options.n_ctx = n_ctx;
+    EmbeddedBackend backend(std::shared_ptr<const GgufFile>(GgufFile::open(flags.model)),
+                            VariantSpec::parse(flags.model, "model"), options);
+    if (backend.numerics().to_string() != numerics.to_string()) {
+      fail_input("--score", "measures the file's own numerics (" + backend.numerics().to_string() +
+                                "); leave --kernel/--act/--kv/--order at their defaults");
+    }
+    backend.score(prompt, 0);  // warm-up
+    for (int r = 0; r < flags.runs; ++r) {
+      const auto start = std::chrono::steady_clock::now();
+      const LogprobRows rows = backend.score(prompt, 0);
+      const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+      if (rows.n_rows != flags.prompt_tokens) fail_runtime("bench --score", "wrong number of scored rows");
+      score_tps.push_back(static_cast<double>(flags.prompt_tokens) / seconds);
+    }
+  }
   const double prefill = median(prefill_tps);
+  const double score = flags.score ? median(score_tps) : 0;
+  const double score_cost = flags.score ? prefill / score : 0;  // time of scoring / time of prefill
   const double decode = median(decode_tps);
   const double weight_bytes = static_cast<double>(model->weight_bytes());
   const double bandwidth_gbs = weight_bytes * decode / 1e9;
@@ -108,7 +137,12 @@ int run_bench(const BenchFlags& flags) {
                               {"weight_bytes", model->weight_bytes()},
                               {"decode_bandwidth_gbs", bandwidth_gbs},
                               {"numerics", numerics.to_string()}};
-    std::printf("%s\n", j.dump().c_str());
+    nlohmann::json out = j;
+    if (flags.score) {
+      out["score_tps"] = score;
+      out["score_cost_vs_prefill"] = score_cost;
+    }
+    std::printf("%s\n", out.dump().c_str());
   } else {
     std::printf("model:     %s (%.1f MB of weights read per decoded token)\n", flags.model.c_str(),
                 weight_bytes / 1e6);
@@ -117,6 +151,10 @@ int run_bench(const BenchFlags& flags) {
                 static_cast<long long>(flags.prompt_tokens), flags.runs);
     std::printf("decode:    %.1f tokens/s (%lld tokens), implied bandwidth %.2f GB/s\n", decode,
                 static_cast<long long>(flags.gen_tokens), bandwidth_gbs);
+    if (flags.score) {
+      std::printf("score:     %.1f tokens/s (%lld tokens, every row log-softmaxed), %.2fx the time of a prefill\n",
+                  score, static_cast<long long>(flags.prompt_tokens), score_cost);
+    }
   }
   return 0;
 }
@@ -134,6 +172,8 @@ const CommandRegistration registration{
       app.add_option("--act", flags->activations, "Activation precision: f32, bf16, f16, int16, int8");
       app.add_option("--kv", flags->kv_cache, "KV cache type: f32, f16, bf16, q8_0, q4_0");
       app.add_option("--order", flags->order, "Accumulation order: forward or reversed");
+      app.add_flag("--score", flags->score,
+                   "Also time teacher-forced scoring of the prompt (all rows) against its prefill");
       app.add_flag("--json", flags->json, "JSON on stdout (keys prefill_tps, decode_tps, ...)");
       return [flags] { return run_bench(*flags); };
     }};

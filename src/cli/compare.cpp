@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cstdio>
 #include <memory>
+#include <optional>
 
 #include "backend/embedded_backend.h"
 #include "cli/command.h"
@@ -19,10 +20,11 @@ namespace pd::cli {
 namespace {
 
 struct CompareFlags {
-  std::string model, base = "f32", cand, prompts, column, text, save_base;
+  std::string model, base = "f32", cand, prompts, column, text, base_logits;
   int64_t max_tokens = 64, ctx = 128, top = 5, threads = 0;
   int64_t limit = 0;
   bool chat = false, json = false, no_noise_floor = false;
+  bool base_given = false, ctx_given = false;
 };
 
 std::string render_with_marker(const Backend& backend, const std::vector<int32_t>& tokens, const Divergence& d) {
@@ -83,36 +85,98 @@ void print_top(std::vector<PairRecord> records, int64_t top, const Backend& base
   }
 }
 
-int run_text_mode(const CompareFlags& f, EmbeddedBackend& base, EmbeddedBackend& cand) {
-  const std::string text = read_file(f.text);
-  const std::vector<int32_t> tokens = base.prompt_tokens(text, false);
-  const SpecialTokens& special = base.model().special_tokens();
-  const int32_t bos = special.add_bos ? special.bos : -1;
-  const TextComparison result = compare_text(base, cand, tokens, f.ctx, bos);
+void print_text_result(const CompareFlags& f, const TextComparison& result, const std::string& base_label,
+                       const std::string& cand_label, const nlohmann::json& base_manifest,
+                       const nlohmann::json& cand_manifest, const nlohmann::json& base_logits) {
   const KldSummary summary = result.kld.summary();
   if (f.json) {
-    nlohmann::json j = {{"mode", "text"}, {"text", f.text}, {"ctx", f.ctx}, {"chunks", result.chunks},
-                        {"base", base.manifest()}, {"cand", cand.manifest()}, {"kld", summary.to_json()["kld"]},
-                        {"statistics", summary.to_json()}};
+    nlohmann::json j = {{"mode", "text"},
+                        {"text", f.text},
+                        {"ctx", result.n_ctx},
+                        {"chunks", result.chunks},
+                        {"base", base_manifest},
+                        {"cand", cand_manifest},
+                        {"kld", summary.to_json()["kld"]},
+                        {"statistics", summary.to_json()},
+                        {"base_logits", base_logits}};
     std::printf("%s\n", j.dump(2).c_str());
-  } else {
-    std::printf("baseline : %s\ncandidate: %s\n%lld chunks of %lld tokens, %llu scored positions\n\n",
-                base.describe().c_str(), cand.describe().c_str(), (long long)result.chunks, (long long)f.ctx,
-                (unsigned long long)summary.count);
-    std::printf("%s", summary.llama_text().c_str());
+    return;
   }
+  std::printf("baseline : %s\ncandidate: %s\n%lld chunks of %lld tokens, %llu scored positions\n",
+              base_label.c_str(), cand_label.c_str(), (long long)result.chunks, (long long)result.n_ctx,
+              (unsigned long long)summary.count);
+  if (!base_logits.is_null()) {
+    std::printf("base logits: %s %s\n", base_logits["mode"].get<std::string>().c_str(),
+                base_logits["path"].get<std::string>().c_str());
+  }
+  std::printf("\n%s", summary.llama_text().c_str());
+}
+
+int32_t bos_of(const EmbeddedBackend& backend) {
+  const SpecialTokens& special = backend.model().special_tokens();
+  return special.add_bos ? special.bos : -1;
+}
+
+// --text: llama-perplexity's chunks; with --kl-divergence-base the baseline's rows are
+// also written there (and --cand may be left out, as llama-perplexity allows).
+int run_text_mode(const CompareFlags& f, EmbeddedBackend& base, EmbeddedBackend* cand) {
+  const std::string text = read_file(f.text);
+  const std::vector<int32_t> tokens = base.prompt_tokens(text, false);
+  std::optional<LlamaLogitsWriter> writer;
+  if (!f.base_logits.empty()) writer.emplace(base_logits_writer(base, tokens, f.ctx));
+  LlamaLogitsWriter* save = writer ? &*writer : nullptr;
+  const TextComparison result = cand ? compare_text(base, *cand, tokens, f.ctx, bos_of(base), save)
+                                     : score_base_text(base, tokens, f.ctx, bos_of(base), *writer);
+  nlohmann::json base_logits;
+  if (writer) {
+    writer->write(f.base_logits);
+    base_logits = {{"mode", "written"}, {"path", f.base_logits}};
+  }
+  const EmbeddedBackend& shown = cand ? *cand : base;
+  print_text_result(f, result, base.describe(), shown.describe(), base.manifest(), shown.manifest(), base_logits);
+  return 0;
+}
+
+// --kl-divergence-base without --text: the stored file is the baseline.
+int run_base_file_mode(const CompareFlags& f, EmbeddedBackend& cand) {
+  const std::unique_ptr<LlamaLogitsFile> file = LlamaLogitsFile::open(f.base_logits);
+  if (f.ctx_given && f.ctx != static_cast<int64_t>(file->n_ctx())) {
+    fail_input(f.base_logits, "written with chunks of " + std::to_string(file->n_ctx()) + " tokens, not --ctx " +
+                                  std::to_string(f.ctx));
+  }
+  const TextComparison result = compare_text_with_base_file(*file, f.base_logits, cand, bos_of(cand));
+  const nlohmann::json base_logits = {{"mode", "read"}, {"path", f.base_logits}};
+  const nlohmann::json base_manifest = {{"backend", "llama-perplexity base-logits file"},
+                                        {"path", f.base_logits},
+                                        {"n_vocab", file->n_vocab()},
+                                        {"n_chunk", file->n_chunk()}};
+  print_text_result(f, result, "base logits " + f.base_logits, cand.describe(), base_manifest, cand.manifest(),
+                    base_logits);
   return 0;
 }
 
 int run_compare(const CompareFlags& f) {
-  if (f.prompts.empty() == f.text.empty()) fail_input("compare", "give exactly one of --prompts and --text");
-  if (f.cand.empty()) fail_input("compare", "--cand is required");
+  const bool read_base_file = !f.base_logits.empty() && f.text.empty() && f.prompts.empty();
+  if (!read_base_file && f.prompts.empty() == f.text.empty()) {
+    fail_input("compare", "give exactly one of --prompts and --text (or --kl-divergence-base FILE alone)");
+  }
+  if (!f.base_logits.empty() && !f.prompts.empty()) {
+    fail_input("--kl-divergence-base", "works with --text (to write the file) or alone (to read it), not with --prompts");
+  }
+  if (read_base_file && f.base_given) fail_input("--base", "the baseline is the --kl-divergence-base file; give one");
+  const bool write_only = !f.base_logits.empty() && !f.text.empty() && f.cand.empty();
+  if (f.cand.empty() && !write_only) fail_input("compare", "--cand is required");
   auto baseline_file = std::shared_ptr<const GgufFile>(GgufFile::open(f.model));
   EmbeddedOptions options;
   options.threads = static_cast<int>(f.threads);
+  std::unique_ptr<EmbeddedBackend> cand_owner;
+  if (!f.cand.empty()) {
+    cand_owner = std::make_unique<EmbeddedBackend>(baseline_file, VariantSpec::parse(f.cand, "--cand"), options);
+  }
+  if (read_base_file) return run_base_file_mode(f, *cand_owner);
   EmbeddedBackend base(baseline_file, VariantSpec::parse(f.base, "--base"), options);
-  EmbeddedBackend cand(baseline_file, VariantSpec::parse(f.cand, "--cand"), options);
-  if (!f.text.empty()) return run_text_mode(f, base, cand);
+  if (!f.text.empty()) return run_text_mode(f, base, cand_owner.get());
+  EmbeddedBackend& cand = *cand_owner;
 
   std::vector<PromptInput> prompts = load_prompts(f.prompts, f.column);
   if (f.limit > 0 && prompts.size() > static_cast<size_t>(f.limit)) prompts.resize(f.limit);
@@ -166,11 +230,14 @@ const CommandRegistration registration{
       auto f = std::make_shared<CompareFlags>();
       app.add_option("model", f->model, "Baseline model (GGUF)")->required();
       app.add_option("--base", f->base, "Baseline plan, preset or GGUF file (default f32)");
-      app.add_option("--cand", f->cand, "Candidate plan, preset or GGUF file")->required();
+      app.add_option("--cand", f->cand, "Candidate plan, preset or GGUF file");
       app.add_option("--prompts", f->prompts, "Prompt file (JSONL, CSV, TSV or plain lines)");
       app.add_option("--prompt-column", f->column, "Column or field holding the prompt");
       app.add_option("--text", f->text, "Reference text scored in chunks as llama-perplexity does");
       app.add_option("--ctx", f->ctx, "Chunk size for --text (default 128)");
+      app.add_option("--kl-divergence-base", f->base_logits,
+                     "llama-perplexity base-logits file: written from the baseline with --text, "
+                     "else read as the baseline");
       app.add_option("--max-tokens", f->max_tokens, "Tokens generated per prompt (default 64)");
       app.add_option("--limit", f->limit, "Use only the first N prompts");
       app.add_option("--top", f->top, "Most divergent prompts shown (default 5)");
@@ -178,7 +245,11 @@ const CommandRegistration registration{
       app.add_flag("--chat", f->chat, "Format prompts with the model's chat template");
       app.add_flag("--no-noise-floor", f->no_noise_floor, "Skip the noise-floor measurement");
       app.add_flag("--json", f->json, "One JSON document on stdout");
-      return [f] { return run_compare(*f); };
+      return [f, &app] {
+        f->base_given = app.count("--base") > 0;
+        f->ctx_given = app.count("--ctx") > 0;
+        return run_compare(*f);
+      };
     }};
 
 }  // namespace
