@@ -89,7 +89,8 @@ bool key_matches(const std::string& key, const ReproduceFlags& f) {
   if (a == std::string::npos || b == std::string::npos || c == std::string::npos) return false;
   const std::string model = key.substr(0, a), variant = key.substr(a + 1, b - a - 1),
                     slice = key.substr(b + 1, c - b - 1), item = key.substr(c + 1);
-  if (item != f.prompt) return false;
+  // A repeated id in one slice is stored as "id#2", "id#3", ... (suite/store_hook.h).
+  if (item != f.prompt && item.rfind(f.prompt + "#", 0) != 0) return false;
   if (!f.slice.empty() && slice != f.slice) return false;
   if (!f.variant.empty() && f.variant != variant && f.variant != model + "/" + variant) return false;
   return true;

@@ -275,6 +275,22 @@ void commit_outcome(store::RecordSink* sink, const std::string& key, const ItemO
   if (sink != nullptr) sink->commit(key, prompt_record(outcome, pair, replay));
 }
 
+std::string OccurrenceSink::occurrence_key(const std::string& key) const {
+  const auto it = seen_.find(key);
+  const int n = it == seen_.end() ? 1 : it->second;
+  return n <= 1 ? key : key + "#" + std::to_string(n);
+}
+
+std::optional<nlohmann::json> OccurrenceSink::recall(const std::string& key) {
+  ++seen_[key];
+  return inner_.recall(occurrence_key(key));
+}
+
+void OccurrenceSink::commit(const std::string& key, const nlohmann::json& record) {
+  if (!seen_.count(key)) seen_[key] = 1;
+  inner_.commit(occurrence_key(key), record);
+}
+
 // ---- a run in the store ----------------------------------------------------------------
 
 std::string suite_store_path(const SuiteSpec& spec) {
@@ -310,7 +326,8 @@ StoredRun::StoredRun(const SuiteSpec& spec, const std::optional<store::LockFile>
     }
   }
   if (!resumed_) run_id_ = store_->begin_run(info);
-  sink_ = std::make_unique<store::StoredRunSink>(*store_, run_id_);
+  stored_sink_ = std::make_unique<store::StoredRunSink>(*store_, run_id_);
+  sink_ = std::make_unique<OccurrenceSink>(*stored_sink_);
 }
 
 void StoredRun::finish(int exit_code, const nlohmann::json& results_json) {

@@ -5,6 +5,7 @@
 // and `reproduce` share it; the runner sees only a `store::RecordSink` (RunOptions).
 
 #include <functional>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -80,6 +81,21 @@ struct StoreOptions {
 std::string suite_store_path(const SuiteSpec& spec);
 std::string suite_store_key(const SuiteSpec& spec, const std::optional<store::LockFile>& lock);
 
+// A sink that tells repeated keys apart: a slice may hold two items with the same id, so
+// the n-th recall of a key (n > 1) reads and the commit that follows writes "key#n". The
+// runner visits items in the same order on every attempt, so a resume maps them alike.
+class OccurrenceSink : public store::RecordSink {
+ public:
+  explicit OccurrenceSink(store::RecordSink& inner) : inner_(inner) {}
+  std::optional<nlohmann::json> recall(const std::string& key) override;
+  void commit(const std::string& key, const nlohmann::json& record) override;
+
+ private:
+  std::string occurrence_key(const std::string& key) const;
+  store::RecordSink& inner_;
+  std::map<std::string, int> seen_;
+};
+
 class StoredRun {
  public:
   // Opens the store, then begins a run or (resume) reopens the unfinished one.
@@ -94,7 +110,8 @@ class StoredRun {
 
  private:
   std::unique_ptr<store::RunStore> store_;
-  std::unique_ptr<store::StoredRunSink> sink_;
+  std::unique_ptr<store::StoredRunSink> stored_sink_;
+  std::unique_ptr<store::RecordSink> sink_;  // stored_sink_ with repeated keys told apart
   int64_t run_id_ = 0;
   bool resumed_ = false;
 };

@@ -148,3 +148,26 @@ TEST_F(ResumeTest, ResumeWithNothingToResumeStartsANewRun) {
 
 }  // namespace
 }  // namespace pd::test
+
+namespace pd::test {
+namespace {
+
+// Two items of one slice with the same id are stored apart ("x" and "x#2") and resumed
+// as themselves, not as each other.
+TEST_F(ResumeTest, RepeatedIdsInASliceAreStoredApart) {
+  std::ofstream(dir_ + "/stories.jsonl") << "{\"id\": \"x\", \"prompt\": \"Once upon a time, there was a little dog\"}\n"
+                                            "{\"id\": \"x\", \"prompt\": \"Tom had a red ball. He\"}\n";
+  const CliResult r = run({"run", suite(), "--out", dir_ + "/out", "--threads", "1", "--json"});
+  ASSERT_TRUE(r.exit_code == 0 || r.exit_code == 1) << r.err;
+  const nlohmann::json runs = history();
+  ASSERT_EQ(runs.size(), 1u);
+  EXPECT_EQ(runs[0]["records"], 4);  // 2 items x 2 variants
+  const CliResult again = run({"reproduce", std::to_string(runs[0]["run"].get<int64_t>()), "x", "--json"});
+  ASSERT_EQ(again.exit_code, 0) << again.out << again.err;
+  const nlohmann::json j = nlohmann::json::parse(again.out);
+  ASSERT_EQ(j["records"].size(), 4u);
+  EXPECT_EQ(j["records"][1]["record"], "stories/q4/drift/x#2");
+}
+
+}  // namespace
+}  // namespace pd::test
