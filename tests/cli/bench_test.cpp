@@ -26,6 +26,24 @@ TEST(BenchCli, JsonReportsSpeeds) {
   EXPECT_EQ(j["weight_bytes"].get<uint64_t>() % 4, 0u);  // all F32
 }
 
+TEST(BenchCli, ScoreTimesTeacherForcingAgainstAPrefill) {
+  const test::CliResult r = test::run_cli({"bench", stories(), "--threads", "2", "--prompt-tokens", "32",
+                                           "--gen-tokens", "2", "--runs", "3", "--score", "--json"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const nlohmann::json j = nlohmann::json::parse(r.out);
+  EXPECT_GT(j["score_tps"].get<double>(), 0.0);
+  EXPECT_NEAR(j["score_cost_vs_prefill"].get<double>(), j["prefill_tps"].get<double>() / j["score_tps"].get<double>(),
+              1e-9);
+  const test::CliResult plain = test::run_cli({"bench", stories(), "--prompt-tokens", "8", "--gen-tokens", "1",
+                                               "--runs", "1", "--score"});
+  ASSERT_EQ(plain.exit_code, 0) << plain.err;
+  EXPECT_NE(plain.out.find("score:"), std::string::npos);
+  // Scoring runs the file's own numerics; other numerics would time something else.
+  const test::CliResult bad = test::run_cli({"bench", stories(), "--runs", "1", "--score", "--kv", "f16"});
+  EXPECT_EQ(bad.exit_code, 2) << bad.err;
+  EXPECT_NE(bad.err.find("--score"), std::string::npos) << bad.err;
+}
+
 TEST(BenchCli, PlainOutputAndErrors) {
   const test::CliResult r = test::run_cli({"bench", stories(), "--prompt-tokens", "4", "--gen-tokens", "2", "--runs", "1"});
   ASSERT_EQ(r.exit_code, 0) << r.err;
