@@ -138,8 +138,8 @@ int run_text_mode(const CompareFlags& f, EmbeddedBackend& base, EmbeddedBackend*
 }
 
 // --kl-divergence-base without --text: the stored file is the baseline.
-int run_base_file_mode(const CompareFlags& f, EmbeddedBackend& cand) {
-  const std::unique_ptr<LlamaLogitsFile> file = LlamaLogitsFile::open(f.base_logits);
+int run_base_file_mode(const CompareFlags& f, const LlamaLogitsFile& stored, EmbeddedBackend& cand) {
+  const LlamaLogitsFile* file = &stored;
   if (f.ctx_given && f.ctx != static_cast<int64_t>(file->n_ctx())) {
     fail_input(f.base_logits, "written with chunks of " + std::to_string(file->n_ctx()) + " tokens, not --ctx " +
                                   std::to_string(f.ctx));
@@ -169,11 +169,19 @@ int run_compare(const CompareFlags& f) {
   auto baseline_file = std::shared_ptr<const GgufFile>(GgufFile::open(f.model));
   EmbeddedOptions options;
   options.threads = static_cast<int>(f.threads);
+  // Text chunks may be longer than the model's training context, as llama-perplexity allows.
+  std::unique_ptr<LlamaLogitsFile> stored;
+  if (read_base_file) {
+    stored = LlamaLogitsFile::open(f.base_logits);
+    options.n_ctx = stored->n_ctx();
+  } else if (!f.text.empty()) {
+    options.n_ctx = f.ctx;
+  }
   std::unique_ptr<EmbeddedBackend> cand_owner;
   if (!f.cand.empty()) {
     cand_owner = std::make_unique<EmbeddedBackend>(baseline_file, VariantSpec::parse(f.cand, "--cand"), options);
   }
-  if (read_base_file) return run_base_file_mode(f, *cand_owner);
+  if (read_base_file) return run_base_file_mode(f, *stored, *cand_owner);
   EmbeddedBackend base(baseline_file, VariantSpec::parse(f.base, "--base"), options);
   if (!f.text.empty()) return run_text_mode(f, base, cand_owner.get());
   EmbeddedBackend& cand = *cand_owner;
