@@ -8,7 +8,7 @@
 #      prompts under the baseline-perplexity cap, guided vs vanilla.
 #
 # Usage: scripts/hunt-bench.sh [BUILD_DIR] [OUT_DIR]
-# Knobs (environment): SEEDS (5), SENTINEL_BUDGET (60000), KLD_BUDGET (40000),
+# Knobs (environment): SEEDS (5), SENTINEL_BUDGET (40000), KLD_BUDGET (20000),
 # THREADS (1), LIMIT (seed prompts, 100), FLIP_BAND (0.02).
 # Results: OUT_DIR/sentinel/comparison.json, OUT_DIR/kld/comparison.json, and the
 # tables on stdout.
@@ -29,14 +29,14 @@ if [[ ! -f $sentinel ]]; then
   "$pd" forge sentinel "$sentinel" --sets "$here/data/sets" --words 700 --flip-band "${FLIP_BAND:-0.02}"
 fi
 
-echo "== refusal flips: sentinel f32 vs q4_0, budget ${SENTINEL_BUDGET:-60000} tokens, $seeds seeds"
+echo "== refusal flips: sentinel f32 vs q4_0, budget ${SENTINEL_BUDGET:-40000} tokens, $seeds seeds"
 "$pd" hunt "$sentinel" --base f32 --cand q4_0 \
   --inputs "$here/data/sets/advbench_harmful_behaviors.csv" --column goal --limit "$limit" \
-  --strategy ga,mcmc,vanilla --repeat "$seeds" --budget "${SENTINEL_BUDGET:-60000}" \
-  --population 16 --confirm-tokens 16 --threads "$threads" --oracle --out "$out/sentinel"
+  --strategy ga,mcmc,vanilla --repeat "$seeds" --budget "${SENTINEL_BUDGET:-40000}" \
+  --population 16 --confirm-tokens 16 --max-minimize-tests 8 --threads "$threads" --oracle --out "$out/sentinel"
 
-echo "== kld: stories260K f32 vs q4_0, budget ${KLD_BUDGET:-40000} tokens, $seeds seeds"
+echo "== kld: stories260K f32 vs q4_0, budget ${KLD_BUDGET:-20000} tokens, $seeds seeds"
 "$pd" hunt "$here/data/models/stories260K.gguf" --base f32 --cand q4_0 --objective kld --no-chat \
   --inputs "$here/data/hunt/story-seeds.txt" \
-  --strategy ga,mcmc,vanilla --repeat "$seeds" --budget "${KLD_BUDGET:-40000}" \
+  --strategy ga,mcmc,vanilla --repeat "$seeds" --budget "${KLD_BUDGET:-20000}" \
   --population 16 --threads "$threads" --out "$out/kld"
