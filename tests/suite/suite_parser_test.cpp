@@ -10,6 +10,7 @@
 #include <fstream>
 
 #include "core/error.h"
+#include "suite/dataset.h"
 #include "test_paths.h"
 
 namespace pd::suite {
@@ -296,6 +297,32 @@ TEST_F(SuiteParserTest, SuiteFileHashAndDirectory) {
   } catch (const Error& e) {
     EXPECT_EQ(e.exit_code(), 2);
   }
+}
+
+}  // namespace
+}  // namespace pd::suite
+
+namespace pd::suite {
+namespace {
+
+// The commented example of the suite format must stay a valid suite.
+TEST(ShippedExamples, ReleaseGateSuiteParses) {
+  const SuiteSpec spec = parse_suite_file(PD_SOURCE_DIR "/examples/release-gate-suite.yaml");
+  EXPECT_EQ(spec.name, "release-gate-example");
+  ASSERT_EQ(spec.models.size(), 1u);
+  ASSERT_EQ(spec.models[0].variants.size(), 2u);
+  EXPECT_EQ(spec.models[0].variants[1].provenance.method, "RTN");
+  EXPECT_EQ(spec.default_decision, DecisionRule::kConfident);
+  ASSERT_EQ(spec.slices.size(), 6u);
+  const SliceDecl& mgsm = spec.slices[1];
+  EXPECT_EQ(mgsm.name, "mgsm");
+  EXPECT_EQ(mgsm.group_by, std::vector<std::string>{"language"});
+  EXPECT_EQ(dataset_files(mgsm.dataset, spec.directory).size(), 11u);
+  EXPECT_EQ(spec.slices[3].decision, DecisionRule::kPoint);
+  EXPECT_EQ(*spec.slices[4].tolerances.over_refusal_rise_pp.value, 8);
+  EXPECT_FALSE(spec.slices[4].tolerances.flip_rate.value.has_value());
+  ASSERT_EQ(spec.waivers.size(), 1u);
+  EXPECT_EQ(spec.waivers[0].finding, "over_refusal");
 }
 
 }  // namespace
