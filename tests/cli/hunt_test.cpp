@@ -62,7 +62,7 @@ TEST(HuntCli, GuidedSearchBeatsVanillaAndEveryHitIsRealPerTheOracle) {
 
 TEST(HuntCli, ResumeAfterAnInterruptionGivesTheUninterruptedRun) {
   const std::string full = test::temp_dir("hunt-cli-full"), split = test::temp_dir("hunt-cli-split");
-  std::vector<std::string> args = hunt_args("5000", full);
+  std::vector<std::string> args = hunt_args("12000", full);
   for (const char* a : {"--strategy", "ga", "--seed", "3"}) args.push_back(a);
   ASSERT_EQ(test::run_cli(args).exit_code, 0);
 
@@ -70,9 +70,12 @@ TEST(HuntCli, ResumeAfterAnInterruptionGivesTheUninterruptedRun) {
   first[first.size() - 5] = split;  // --out
   ASSERT_EQ(first[first.size() - 6], "--out");
   std::vector<std::string> interrupted = first;
-  for (const char* a : {"--max-rounds", "2"}) interrupted.push_back(a);
+  for (const char* a : {"--max-rounds", "1"}) interrupted.push_back(a);
   ASSERT_EQ(test::run_cli(interrupted).exit_code, 0);
   ASSERT_TRUE(test::exists(split + "/state.json"));
+  EXPECT_EQ(nlohmann::json::parse(read_file(split + "/state.json"))["round"], 1);
+  // The interruption fell in the middle: the whole hunt takes more rounds.
+  EXPECT_GT(nlohmann::json::parse(read_file(full + "/summary.json"))["rounds"].get<int64_t>(), 2);
   std::vector<std::string> resumed = first;
   resumed.push_back("--resume");
   ASSERT_EQ(test::run_cli(resumed).exit_code, 0);
