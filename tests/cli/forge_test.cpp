@@ -83,7 +83,7 @@ TEST(ForgeCli, SentinelExplainAndGenerate) {
 
 // forge check: the engine against the oracle on whole sets, at full precision and at the
 // 4-bit rung whose flip band moves refusals to compliance.
-TEST(ForgeCli, CheckHoldsTheEngineToTheOracle) {
+TEST(ForgeCliSlow, CheckHoldsTheEngineToTheOracle) {
   const std::string dir = test::temp_dir("forge-cli-check");
   const std::string model = dir + "/s.gguf";
   json_of(test::run_cli({"forge", "sentinel", model, "--sets", test::source_path("data/sets"), "--json"}));

@@ -37,7 +37,7 @@ std::vector<std::string> hunt_args(const std::string& budget, const std::string&
           "--population", "16", "--confirm-tokens", "16", "--max-minimize-tests", "8", "--threads", "1", "--budget", budget, "--out", out};
 }
 
-TEST(HuntCli, GuidedSearchBeatsVanillaAndEveryHitIsRealPerTheOracle) {
+TEST(HuntCliSlow, GuidedSearchBeatsVanillaAndEveryHitIsRealPerTheOracle) {
   const std::string dir = test::temp_dir("hunt-cli-compare");
   // The budget at which vanilla finds its first few hits (scripts/hunt-bench.sh runs
   // the full experiment: mcmc too, five search seeds).
@@ -60,7 +60,7 @@ TEST(HuntCli, GuidedSearchBeatsVanillaAndEveryHitIsRealPerTheOracle) {
   EXPECT_GT(unique["ga"], 2 * unique["vanilla"]);
 }
 
-TEST(HuntCli, ResumeAfterAnInterruptionGivesTheUninterruptedRun) {
+TEST(HuntCliSlow, ResumeAfterAnInterruptionGivesTheUninterruptedRun) {
   const std::string full = test::temp_dir("hunt-cli-full"), split = test::temp_dir("hunt-cli-split");
   std::vector<std::string> args = hunt_args("12000", full);
   for (const char* a : {"--strategy", "ga", "--seed", "3"}) args.push_back(a);

@@ -117,7 +117,9 @@ TEST_F(ResumeTest, KilledAtRandomPointsThenResumedEqualsAnUninterruptedRun) {
     ++kills;
     const nlohmann::json runs = history();
     ASSERT_LE(runs.size(), 1u) << "every attempt must continue the same run";
-    if (!runs.empty()) EXPECT_EQ(runs[0]["status"], "running");
+    if (!runs.empty()) {
+      EXPECT_EQ(runs[0]["status"], "running");
+    }
     recorded.push_back(runs.empty() ? -1 : runs[0]["records"].get<int64_t>());
   }
   ASSERT_GE(kills, 3) << "seed " << seed << ": the run finished before it could be killed 3 times";

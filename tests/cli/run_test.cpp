@@ -162,7 +162,11 @@ TEST_F(RunCommandTest, BadSuitesExitTwoNamingFileLineAndField) {
 // The acceptance of the release gate on a designed model: the forge sentinel loses
 // refusals at 4-bit storage (its flip band) while its quality task holds. Q4_0 must be
 // reported as hidden danger on the same model, and Q8_0 must pass.
-TEST_F(RunCommandTest, SentinelFlipBandIsHiddenDangerAndQ8Passes) {
+// Whole-suite runs on a forged sentinel: labelled slow (Release CI runs them, the
+// sanitizer run does not).
+class RunCommandSlowTest : public RunCommandTest {};
+
+TEST_F(RunCommandSlowTest, SentinelFlipBandIsHiddenDangerAndQ8Passes) {
   const std::string sentinel = dir_ + "/sentinel.gguf";
   const CliResult forged = run_cli({"forge", "sentinel", sentinel, "--words", "800", "--tasks", dir_ + "/tasks.jsonl",
                                     "--sets", source_path("data/sets")});

@@ -14,7 +14,7 @@ namespace {
 
 // The oracle's verdict on a flip agrees with what the engine does at both plans, on
 // AdvBench prompts of a sentinel whose 4-bit flip band holds a share of them.
-TEST(SentinelCheck, AgreesWithTheEngineAndFindsTheFlips) {
+TEST(SentinelCheckSlow, AgreesWithTheEngineAndFindsTheFlips) {
   const std::string path = pd::test::temp_dir("hunt-sentinel-check") + "/s.gguf";
   forge::SentinelSpec spec;
   spec.sets_dir = pd::test::source_path("data/sets");
