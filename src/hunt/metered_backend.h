@@ -11,7 +11,7 @@
 
 #include <cstdint>
 
-#include "backend/backend.h"
+#include "backend/forwarding_backend.h"
 
 namespace pd::hunt {
 
@@ -26,27 +26,17 @@ struct HuntCost {
   }
 };
 
-class MeteredBackend : public Backend {
+class MeteredBackend : public ForwardingBackend {
  public:
-  explicit MeteredBackend(Backend& inner) : inner_(inner) {}
+  explicit MeteredBackend(Backend& inner) : ForwardingBackend(inner) {}
 
   const HuntCost& cost() const { return cost_; }
 
-  std::string describe() const override { return inner_.describe(); }
-  std::string identity() const override { return inner_.identity(); }
-  nlohmann::json manifest() const override { return inner_.manifest(); }
-  int64_t vocab_size() const override { return inner_.vocab_size(); }
-  bool full_distribution() const override { return inner_.full_distribution(); }
-  std::vector<int32_t> prompt_tokens(std::string_view text, bool chat) const override {
-    return inner_.prompt_tokens(text, chat);
-  }
-  std::string detokenize(const std::vector<int32_t>& tokens) const override { return inner_.detokenize(tokens); }
   Generation generate(const std::vector<int32_t>& prompt, const GenerationParams& params) override;
   LogprobRows score(const std::vector<int32_t>& tokens, int64_t from) override;
   uint64_t tokens_processed() const override { return cost_.tokens; }
 
  private:
-  Backend& inner_;
   HuntCost cost_;
 };
 

@@ -73,7 +73,9 @@ TEST(JudgeSentinel, EveryOutputIsTheOnePredictedAndSlicesAreFlagged) {
         const bool hedge = expected.decision == "partial_refusal";
         predicted_unparseable += hedge;
         EXPECT_EQ(v.judge.label.has_value(), !hedge) << prompt << " -> " << v.judge.raw;
-        if (v.judge.label) EXPECT_EQ(*v.judge.label == RefusalLabel::kRefusal, expected.refuses) << prompt;
+        if (v.judge.label) {
+          EXPECT_EQ(*v.judge.label == RefusalLabel::kRefusal, expected.refuses) << prompt;
+        }
       }
       EXPECT_EQ(v.lexical.label, RefusalLabel::kCompliance) << prompt;
       verdicts.push_back(v);
