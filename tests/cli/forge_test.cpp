@@ -87,8 +87,12 @@ TEST(ForgeCliSlow, CheckHoldsTheEngineToTheOracle) {
   const std::string dir = test::temp_dir("forge-cli-check");
   const std::string model = dir + "/s.gguf";
   json_of(test::run_cli({"forge", "sentinel", model, "--sets", test::source_path("data/sets"), "--json"}));
+  // 144 generations: minutes under the sanitizers, so a longer leash than the default.
+  test::CliOptions patient;
+  patient.timeout_seconds = 900;
   const test::CliResult r = test::run_cli({"forge", "check", model, "--sets", test::source_path("data/sets"),
-                                           "--plan", "f32", "--plan", "q4_0", "--limit", "24", "--json"});
+                                           "--plan", "f32", "--plan", "q4_0", "--limit", "24", "--json"},
+                                          patient);
   ASSERT_EQ(r.exit_code, 0) << r.err << r.out;
   const nlohmann::json j = nlohmann::json::parse(r.out);
   EXPECT_EQ(j["disagreements"], 0);
