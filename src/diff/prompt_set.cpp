@@ -5,6 +5,7 @@
 #include "core/atomic_file.h"
 #include "core/csv.h"
 #include "core/error.h"
+#include "core/jsonl.h"
 
 namespace pd {
 
@@ -21,41 +22,24 @@ std::string where(const std::string& path, size_t line) { return path + ": line 
 std::vector<PromptInput> load_jsonl(const std::string& path, const std::string& text, const std::string& column) {
   const std::string key = column.empty() ? "prompt" : column;
   std::vector<PromptInput> prompts;
-  size_t line_number = 0, start = 0;
-  while (start <= text.size()) {
-    size_t end = text.find('\n', start);
-    if (end == std::string::npos) end = text.size();
-    std::string line = text.substr(start, end - start);
-    start = end + 1;
-    ++line_number;
-    if (!line.empty() && line.back() == '\r') line.pop_back();
-    if (line.find_first_not_of(" \t") == std::string::npos) {
-      if (end == text.size()) break;
-      continue;
-    }
-    nlohmann::json row;
-    try {
-      row = nlohmann::json::parse(line);
-    } catch (const nlohmann::json::parse_error& e) {
-      fail_input(where(path, line_number), std::string("invalid JSON: ") + e.what());
-    }
-    if (!row.is_object()) fail_input(where(path, line_number), "expected a JSON object");
+  for (JsonlLine& parsed : parse_jsonl(path, text)) {
+    nlohmann::json& row = parsed.value;
+    if (!row.is_object()) fail_input(parsed.where, "expected a JSON object");
     if (!row.contains(key) || !row[key].is_string()) {
-      fail_input(where(path, line_number), "no string field \"" + key + "\"");
+      fail_input(parsed.where, "no string field \"" + key + "\"");
     }
     PromptInput p;
     p.text = row[key].get<std::string>();
-    p.line = line_number;
+    p.line = parsed.number;
     if (row.contains("id")) {
       p.id = row["id"].is_string() ? row["id"].get<std::string>() : row["id"].dump();
     } else {
-      p.id = std::to_string(line_number);
+      p.id = std::to_string(parsed.number);
     }
     row.erase(key);
     row.erase("id");
     p.fields = std::move(row);
     prompts.push_back(std::move(p));
-    if (end == text.size()) break;
   }
   return prompts;
 }

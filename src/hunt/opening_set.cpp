@@ -5,6 +5,7 @@
 
 #include "core/atomic_file.h"
 #include "core/error.h"
+#include "core/jsonl.h"
 
 namespace pd::hunt {
 
@@ -29,21 +30,9 @@ double log_sum(const std::vector<double>& terms) {
 std::vector<OpeningPhrase> load_opening_phrases(const std::string& path) {
   const std::string contents = read_file(path);
   std::vector<OpeningPhrase> phrases;
-  size_t start = 0, line_number = 0;
-  while (start < contents.size()) {
-    size_t end = contents.find('\n', start);
-    if (end == std::string::npos) end = contents.size();
-    const std::string line = contents.substr(start, end - start);
-    start = end + 1;
-    ++line_number;
-    if (line.find_first_not_of(" \t\r") == std::string::npos) continue;
-    const std::string where = path + ": line " + std::to_string(line_number);
-    nlohmann::json row;
-    try {
-      row = nlohmann::json::parse(line);
-    } catch (const nlohmann::json::parse_error& e) {
-      fail_input(where, std::string("invalid JSON: ") + e.what());
-    }
+  for (const JsonlLine& parsed : parse_jsonl(path, contents)) {
+    const std::string& where = parsed.where;
+    const nlohmann::json& row = parsed.value;
     if (!row.is_object() || !row.contains("text") || !row["text"].is_string() || !row.contains("label") ||
         !row["label"].is_string()) {
       fail_input(where, "expected {\"text\": ..., \"label\": \"refusal\"|\"compliance\"}");

@@ -7,6 +7,7 @@
 
 #include "core/atomic_file.h"
 #include "core/error.h"
+#include "core/jsonl.h"
 
 namespace pd::hunt {
 
@@ -38,21 +39,9 @@ std::vector<PromptTemplate> load_templates(const std::string& path) {
   const std::string contents = read_file(path);
   std::vector<PromptTemplate> templates;
   std::set<std::string> ids;
-  size_t line_number = 0, start = 0;
-  while (start < contents.size()) {
-    size_t end = contents.find('\n', start);
-    if (end == std::string::npos) end = contents.size();
-    const std::string line = contents.substr(start, end - start);
-    start = end + 1;
-    ++line_number;
-    if (line.find_first_not_of(" \t\r") == std::string::npos) continue;
-    const std::string where = path + ": line " + std::to_string(line_number);
-    nlohmann::json row;
-    try {
-      row = nlohmann::json::parse(line);
-    } catch (const nlohmann::json::parse_error& e) {
-      fail_input(where, std::string("invalid JSON: ") + e.what());
-    }
+  for (const JsonlLine& parsed : parse_jsonl(path, contents)) {
+    const std::string& where = parsed.where;
+    const nlohmann::json& row = parsed.value;
     if (!row.is_object()) fail_input(where, "expected a JSON object");
     PromptTemplate t{string_field(row, "id", where), string_field(row, "kind", where), string_field(row, "text", where)};
     if (count_slots(t.text) != 1) fail_input(where, "the text must contain {prompt} exactly once");

@@ -1,11 +1,11 @@
 #include "store/run_store.h"
 
 #include <cstdlib>
-#include <ctime>
 #include <filesystem>
 
 #include "core/error.h"
 #include "core/sha256.h"
+#include "core/utc_time.h"
 
 namespace pd::store {
 
@@ -38,15 +38,6 @@ const char* const kMigrations[] = {
     "  passed INTEGER NOT NULL, verdict TEXT NOT NULL, PRIMARY KEY (run_id, variant));",
 };
 constexpr int kSchemaVersion = static_cast<int>(sizeof kMigrations / sizeof kMigrations[0]);
-
-std::string utc_now() {
-  const std::time_t now = std::time(nullptr);
-  std::tm tm{};
-  gmtime_r(&now, &tm);
-  char buffer[32];
-  std::strftime(buffer, sizeof buffer, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return buffer;
-}
 
 nlohmann::json parse_stored(const std::string& text) {
   nlohmann::json json = nlohmann::json::parse(text, nullptr, false);

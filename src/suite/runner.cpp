@@ -2,23 +2,23 @@
 
 #include <algorithm>
 #include <chrono>
-#include <ctime>
 #include <memory>
 #include <optional>
 #include <thread>
 
 #include "backend/embedded_backend.h"
+#include "backend/memoizing_backend.h"
 #include "core/build_info.h"
 #include "core/cpu_features.h"
 #include "core/error.h"
 #include "core/progress.h"
 #include "core/sha256.h"
+#include "core/utc_time.h"
 #include "diff/compare.h"
 #include "diff/noise_floor.h"
 #include "gguf/gguf_file.h"
 #include "suite/dataset.h"
 #include "suite/sampling.h"
-#include "suite/score_memo.h"
 #include "suite/scorer.h"
 #include "suite/store_hook.h"
 #include "suite/verdict.h"
@@ -241,7 +241,7 @@ ModelResult run_model(const SuiteSpec& spec, const ModelDecl& model, const RunOp
   EmbeddedOptions engine;
   engine.threads = options.threads;
   EmbeddedBackend engine_baseline(file, VariantSpec::parse(model.baseline_plan, "baseline"), engine);
-  ScoreMemo baseline(engine_baseline, options.score_memo_bytes);
+  MemoizingBackend baseline(engine_baseline, options.score_memo_bytes);
   result.baseline_manifest = engine_baseline.manifest();
   auto cache = std::make_shared<TrajectoryCache>();
 
@@ -290,15 +290,6 @@ ModelResult run_model(const SuiteSpec& spec, const ModelDecl& model, const RunOp
 }
 
 }  // namespace
-
-std::string utc_now() {
-  const std::time_t now = std::time(nullptr);
-  std::tm tm{};
-  gmtime_r(&now, &tm);
-  char buffer[32];
-  std::strftime(buffer, sizeof buffer, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return buffer;
-}
 
 SuiteResults run_suite(const SuiteSpec& spec, const RunOptions& options) {
   check_only(spec, options.only);

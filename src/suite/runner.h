@@ -22,7 +22,7 @@ struct RunOptions {
   std::vector<std::string> only;  // slice names to run (empty: all)
   int threads = 0;                // engine threads (0: one per core)
   int top_divergent = 3;          // prompts kept per variant and slice for the reports
-  // Memory for the baseline's scored rows, reused by every variant (score_memo.h).
+  // Memory for the baseline's scored rows, reused by every variant (backend/memoizing_backend.h).
   uint64_t score_memo_bytes = uint64_t{512} << 20;
   // Called with one line per finished step (variant done, noise floor measured, ...).
   std::function<void(const std::string&)> log;
@@ -34,8 +34,5 @@ struct RunOptions {
 // Throws BadInput for a bad --only name, a baseline whose sha256 differs from the pinned
 // one, or a data/model file that cannot be read; Runtime for engine failures.
 SuiteResults run_suite(const SuiteSpec& spec, const RunOptions& options = {});
-
-// ISO 8601 UTC time of now ("2026-11-23T12:00:00Z").
-std::string utc_now();
 
 }  // namespace pd::suite

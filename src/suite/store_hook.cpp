@@ -8,6 +8,7 @@
 
 #include "core/error.h"
 #include "core/sha256.h"
+#include "core/utc_time.h"
 #include "diff/compare.h"
 #include "suite/dataset.h"
 #include "suite/runner.h"
