@@ -1,11 +1,11 @@
-// ScoreMemo: the baseline's scored rows are computed once per (tokens, from) and handed
+// MemoizingBackend: the baseline's scored rows are computed once per (tokens, from) and handed
 // back bit for bit; beyond the byte budget calls pass through to the engine.
 
-#include "suite/score_memo.h"
+#include "backend/memoizing_backend.h"
 
 #include <gtest/gtest.h>
 
-namespace pd::suite {
+namespace pd {
 namespace {
 
 // Rows that depend on every token and on `from`, and a count of real evaluations.
@@ -38,9 +38,9 @@ class CountingBackend : public Backend {
   int calls = 0;
 };
 
-TEST(ScoreMemo, SameTokensAreScoredOnce) {
+TEST(MemoizingBackend, SameTokensAreScoredOnce) {
   CountingBackend engine;
-  ScoreMemo memo(engine, 1 << 20);
+  MemoizingBackend memo(engine, 1 << 20);
   const std::vector<int32_t> a = {1, 2, 3, 4}, b = {1, 2, 3, 5};
   const LogprobRows first = memo.score(a, 1);
   const LogprobRows again = memo.score(a, 1);
@@ -61,9 +61,9 @@ TEST(ScoreMemo, SameTokensAreScoredOnce) {
   EXPECT_EQ(memo.prompt_tokens("ab", false), (std::vector<int32_t>{'a', 'b'}));
 }
 
-TEST(ScoreMemo, BeyondTheBudgetCallsPassThrough) {
+TEST(MemoizingBackend, BeyondTheBudgetCallsPassThrough) {
   CountingBackend engine;
-  ScoreMemo memo(engine, 12 * sizeof(float));  // room for one four-token row set
+  MemoizingBackend memo(engine, 12 * sizeof(float));  // room for one four-token row set
   const std::vector<int32_t> a = {1, 2, 3, 4}, b = {5, 6, 7, 8};
   memo.score(a, 1);
   memo.score(b, 1);  // does not fit: not kept
@@ -78,4 +78,4 @@ TEST(ScoreMemo, BeyondTheBudgetCallsPassThrough) {
 }
 
 }  // namespace
-}  // namespace pd::suite
+}  // namespace pd
