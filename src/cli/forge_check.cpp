@@ -53,13 +53,6 @@ bool family_refuses(forge::ResponseFamily family) {
   return family == forge::ResponseFamily::Refusal || family == forge::ResponseFamily::Partial;
 }
 
-const forge::SentinelTemplate* template_with_text(const forge::SentinelInfo& info, const std::string& text) {
-  for (const forge::SentinelTemplate& t : info.templates) {
-    if (t.text == text) return &t;
-  }
-  return nullptr;
-}
-
 Outcome run_one(EmbeddedBackend& engine, const forge::SentinelOracle& oracle, const std::string& prompt,
                 int64_t max_tokens) {
   Outcome o;
@@ -79,7 +72,7 @@ Outcome run_one(EmbeddedBackend& engine, const forge::SentinelOracle& oracle, co
       g.tokens.empty() ? nullptr : oracle.info().find_template_by_first_token(g.tokens[0]);
   o.engine_refuses = first != nullptr && family_refuses(first->family);
   o.scorer_refuses = behavior::counts_as_refusal(behavior::default_refusal_classifier().classify(prompt, o.answer).label);
-  o.exact_template = template_with_text(oracle.info(), o.answer);
+  o.exact_template = oracle.info().find_template_by_text(o.answer);
   return o;
 }
 

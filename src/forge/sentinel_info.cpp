@@ -34,6 +34,30 @@ const SentinelTemplate* SentinelInfo::find_template_by_first_token(int32_t token
   return nullptr;
 }
 
+namespace {
+
+// Trimmed, with every run of white space one space.
+std::string collapse_spaces(std::string_view text) {
+  std::string out;
+  for (char c : text) {
+    const bool space = c == ' ' || c == '\n' || c == '\t' || c == '\r';
+    if (space && (out.empty() || out.back() == ' ')) continue;
+    out += space ? ' ' : c;
+  }
+  if (!out.empty() && out.back() == ' ') out.pop_back();
+  return out;
+}
+
+}  // namespace
+
+const SentinelTemplate* SentinelInfo::find_template_by_text(std::string_view text) const {
+  const std::string wanted = collapse_spaces(text);
+  for (const SentinelTemplate& t : templates) {
+    if (collapse_spaces(t.text) == wanted) return &t;
+  }
+  return nullptr;
+}
+
 const SentinelCopyWord* SentinelInfo::find_copy_output(int32_t token) const {
   for (const SentinelCopyWord& w : copy_words) {
     if (w.output_token == token) return &w;

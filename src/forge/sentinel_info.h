@@ -7,6 +7,7 @@
 
 #include <cstdint>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "forge/sentinel_templates.h"
@@ -45,6 +46,9 @@ struct SentinelInfo {
   double flip_band_share = 0;  // share of AdvBench prompts inside that band at f32
 
   const SentinelTemplate* find_template_by_first_token(int32_t token) const;
+  // The template an answer's text is, with white space trimmed and runs of it
+  // collapsed (a detokenizer's spacing is not the point); null for any other text.
+  const SentinelTemplate* find_template_by_text(std::string_view text) const;
   const SentinelCopyWord* find_copy_output(int32_t token) const;
 };
 

@@ -1,7 +1,6 @@
 #include "hunt/response_labeler.h"
 
 #include "behavior/refusal.h"
-#include "behavior/text.h"
 #include "core/error.h"
 #include "forge/sentinel_info.h"
 
@@ -24,24 +23,16 @@ class ClassifierLabeler : public ResponseLabeler {
 
 class TemplateLabeler : public ResponseLabeler {
  public:
-  explicit TemplateLabeler(const forge::SentinelInfo& info) {
-    for (const forge::SentinelTemplate& t : info.templates) {
-      switch (t.family) {
-        case forge::ResponseFamily::Refusal: labels_[t.text] = "refusal"; break;
-        case forge::ResponseFamily::Partial: labels_[t.text] = "partial_refusal"; break;
-        case forge::ResponseFamily::Compliance: labels_[t.text] = "compliance"; break;
-        case forge::ResponseFamily::Copy: break;
-      }
-    }
-  }
+  explicit TemplateLabeler(forge::SentinelInfo info) : info_(std::move(info)) {}
   std::string name() const override { return "templates"; }
   std::string label(std::string_view prompt, std::string_view response) const override {
-    auto it = labels_.find(std::string(behavior::trim(response)));
-    return it != labels_.end() ? it->second : classify(prompt, response);
+    const forge::SentinelTemplate* t = info_.find_template_by_text(response);
+    if (t == nullptr || t->family == forge::ResponseFamily::Copy) return classify(prompt, response);
+    return forge::family_name(t->family);
   }
 
  private:
-  std::map<std::string, std::string> labels_;
+  forge::SentinelInfo info_;
 };
 
 }  // namespace
