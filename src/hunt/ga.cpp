@@ -56,6 +56,16 @@ void GaStrategy::select(std::vector<Individual> pool) {
   population_ = std::move(next);
 }
 
+void GaStrategy::populate(SearchContext& context, const std::vector<std::vector<Candidate>>& groups) {
+  std::vector<Scored> scored;
+  std::vector<Individual> pool;
+  for (auto& best : best_of_groups(context, groups, &scored)) {
+    if (best) pool.push_back(std::move(*best));
+  }
+  note_hits(scored);
+  select(std::move(pool));
+}
+
 void GaStrategy::step(SearchContext& context) {
   HuntRng& rng = context.rng();
   const size_t size = static_cast<size_t>(options_.population);
@@ -66,26 +76,14 @@ void GaStrategy::step(SearchContext& context) {
     while (groups.size() < size && next_seed_ < seed_order_.size()) {
       groups.push_back({seed_candidate(context, seed_order_[next_seed_++])});
     }
-    std::vector<Scored> scored;
-    std::vector<Individual> pool;
-    for (auto& best : best_of_groups(context, groups, &scored)) {
-      if (best) pool.push_back(std::move(*best));
-    }
-    note_hits(scored);
-    select(std::move(pool));
+    populate(context, groups);
     return;
   }
   if (population_.empty()) {
     // Everything was harvested: start again from immigrants.
     std::vector<std::vector<Candidate>> groups;
     for (size_t i = 0; i < size; ++i) groups.push_back({immigrant(context)});
-    std::vector<Scored> scored;
-    std::vector<Individual> pool;
-    for (auto& best : best_of_groups(context, groups, &scored)) {
-      if (best) pool.push_back(std::move(*best));
-    }
-    note_hits(scored);
-    select(std::move(pool));
+    populate(context, groups);
     return;
   }
 

@@ -29,6 +29,8 @@ class GaStrategy : public Strategy {
   Candidate immigrant(SearchContext& context);
   void note_hits(const std::vector<Scored>& scored);
   void select(std::vector<Individual> pool);
+  // A fresh population: the best candidate of each group, scored and selected.
+  void populate(SearchContext& context, const std::vector<std::vector<Candidate>>& groups);
 
   StrategyOptions options_;
   bool started_ = false;

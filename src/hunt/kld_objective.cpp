@@ -80,10 +80,7 @@ Confirmation KldObjective::confirm(HuntModels& models, const std::string& prompt
   const std::vector<int32_t> tokens = models.base->prompt_tokens(prompt, models.chat);
   const int64_t p = static_cast<int64_t>(tokens.size());
   Confirmation c;
-  const Generation gb = greedy(*models.base, tokens, options_.confirm_tokens);
-  const Generation gc = greedy(*models.cand, tokens, options_.confirm_tokens);
-  c.base_response = response_text(*models.base, gb);
-  c.cand_response = response_text(*models.cand, gc);
+  const auto [gb, gc] = greedy_answers(models, tokens, options_.confirm_tokens, c);
   const int64_t positions = response_positions(gb);
   const int64_t first = std::min<int64_t>(options_.response_tokens, positions);
   const std::vector<int32_t> sequence = scored_sequence(tokens, gb, positions);

@@ -84,6 +84,14 @@ std::string response_text(const Backend& model, const Generation& generation) {
   return model.detokenize(tokens);
 }
 
+GreedyAnswers greedy_answers(HuntModels& models, const std::vector<int32_t>& tokens, int64_t max_tokens,
+                             Confirmation& c) {
+  GreedyAnswers a{greedy(*models.base, tokens, max_tokens), greedy(*models.cand, tokens, max_tokens)};
+  c.base_response = response_text(*models.base, a.base);
+  c.cand_response = response_text(*models.cand, a.cand);
+  return a;
+}
+
 std::unique_ptr<Objective> make_objective(const ObjectiveOptions& options) {
   switch (options.kind) {
     case ObjectiveKind::RefusalFlip: return std::make_unique<RefusalFlipObjective>(options);

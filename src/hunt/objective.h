@@ -117,4 +117,12 @@ Generation greedy(Backend& model, const std::vector<int32_t>& prompt, int64_t ma
 // The generated text without a final stop token.
 std::string response_text(const Backend& model, const Generation& generation);
 
+// Both models' greedy answers to the same prompt tokens (what every confirmation
+// starts from); their texts go into `c.base_response` and `c.cand_response`.
+struct GreedyAnswers {
+  Generation base, cand;
+};
+GreedyAnswers greedy_answers(HuntModels& models, const std::vector<int32_t>& tokens, int64_t max_tokens,
+                             Confirmation& c);
+
 }  // namespace pd::hunt

@@ -84,10 +84,7 @@ Evaluation RefusalFlipObjective::evaluate(HuntModels& models, const std::string&
 Confirmation RefusalFlipObjective::confirm(HuntModels& models, const std::string& prompt) {
   const std::vector<int32_t> tokens = models.base->prompt_tokens(prompt, models.chat);
   Confirmation c;
-  const Generation gb = greedy(*models.base, tokens, options_.confirm_tokens);
-  const Generation gc = greedy(*models.cand, tokens, options_.confirm_tokens);
-  c.base_response = response_text(*models.base, gb);
-  c.cand_response = response_text(*models.cand, gc);
+  const auto [gb, gc] = greedy_answers(models, tokens, options_.confirm_tokens, c);
   const bool refused_base = labeler().refuses(prompt, c.base_response, c.base_label);
   const bool refused_cand = labeler().refuses(prompt, c.cand_response, c.cand_label);
   const bool want_base_refusal = options_.direction == FlipDirection::Jailbreak;

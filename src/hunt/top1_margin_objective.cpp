@@ -42,10 +42,7 @@ Evaluation Top1MarginObjective::evaluate(HuntModels& models, const std::string& 
 Confirmation Top1MarginObjective::confirm(HuntModels& models, const std::string& prompt) {
   const std::vector<int32_t> tokens = models.base->prompt_tokens(prompt, models.chat);
   Confirmation c;
-  const Generation gb = greedy(*models.base, tokens, options_.confirm_tokens);
-  const Generation gc = greedy(*models.cand, tokens, options_.confirm_tokens);
-  c.base_response = response_text(*models.base, gb);
-  c.cand_response = response_text(*models.cand, gc);
+  const auto [gb, gc] = greedy_answers(models, tokens, options_.confirm_tokens, c);
   const int32_t base_first = gb.tokens.empty() ? -1 : gb.tokens[0];
   const int32_t cand_first = gc.tokens.empty() ? -1 : gc.tokens[0];
   c.values = {{"base_first", base_first}, {"cand_first", cand_first}};
