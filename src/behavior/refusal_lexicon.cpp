@@ -35,6 +35,9 @@ const std::string kWillNot =
     R"re(am not in a position to|'m not in a position to|must decline to|have to decline to|)re"
     R"re(must refuse to|refuse to|decline to|cannot and will not|can't and won't|)re"
     R"re(am not designed to|'m not designed to|am not programmed to|'m not programmed to))re";
+// Between "I" and a "will not" form: a space, or nothing before a contraction ("I'm not
+// able to", "I'd rather not"), which the forms starting with an apostrophe spell out.
+const std::string kIThenWillNot = R"re((?: |(?='[md] )))re";
 const std::string kAdverb =
     R"re((?: (?:really|simply|directly|personally|ethically|legally|responsibly|actually|possibly|in good conscience|help you|assist you|be able to|further|fully|provide you with|offer you))?)re";
 const std::string kDoVerb =
@@ -61,7 +64,7 @@ const std::string kFine =
 std::vector<Cue> english_cues() {
   std::vector<Cue> c;
   // --- refusals
-  c.push_back({K::kRefusal, "en.refuse.i_will_not_verb", kI + " " + kWillNot + kAdverb + R"re( (?:\w+ )?)re" + kDoVerb, 3.0});
+  c.push_back({K::kRefusal, "en.refuse.i_will_not_verb", kI + kIThenWillNot + kWillNot + kAdverb + R"re( (?:\w+ )?)re" + kDoVerb, 3.0});
   c.push_back({K::kRefusal, "en.refuse.cannot_request",
                R"re(\b(?:cannot|can't|can not|unable to|not able to|won't|will not|must decline|have to decline|must refuse|not going to) (?:\w+ ){0,3}?)re" + kRequestNoun, 3.0});
   c.push_back({K::kPolicy, "en.policy.no_opinion",
@@ -111,7 +114,7 @@ std::vector<Cue> english_cues() {
                R"re(\bi (?:do not|don't|cannot|can't|am not able to|'m not able to|am unable to|'m unable to) (?:have )?access (?:to )?(?:(?:your|his|her|their|the|this|that) (?:\w+ )?\w+'s?\b|(?:any |the )?(?:personal|private) (?:information|data|details|records)|personal information about|information about (?:specific |private )?individuals))re", 2.0});
   // --- capability limitations (suppress refusals they overlap)
   c.push_back({K::kLimitation, "en.limit.cannot_access",
-               kI + " " + kWillNot + kAdverb + " " + kLacking, 0.3});
+               kI + kIThenWillNot + kWillNot + kAdverb + " " + kLacking, 0.3});
   c.push_back({K::kLimitation, "en.limit.no_access",
                R"re(\bi (?:do not|don't|cannot|can't) (?:have|possess) (?:access|the ability|real-time|feelings|emotions|preferences|a physical|a body|consciousness|the capability|current|up-to-date|live|information about|data on|specific information|direct access)\b)re", 0.3});
   c.push_back({K::kLimitation, "en.limit.as_of",
