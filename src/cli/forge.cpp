@@ -1,5 +1,5 @@
 // precisiondiff forge: synthetic models with known behaviour.
-//   forge random OUT.gguf    llama/qwen2-shaped model of any size, realistic weight statistics
+//   forge random OUT.gguf    llama/qwen2/qwen3-shaped model of any size, realistic weight statistics
 //   forge sentinel OUT.gguf  designed chat model that refuses by a hidden harm score
 //   forge explain MODEL -p   the sentinel oracle: harm score, threshold, margin, answer
 //   forge check MODEL        the engine held to the oracle on whole prompt sets (forge_check.h)
@@ -65,9 +65,9 @@ int run_random(RandomFlags& f) {
 
 void setup_random(CLI::App& forge, std::shared_ptr<RunFn> chosen) {
   auto f = std::make_shared<RandomFlags>();
-  CLI::App* c = forge.add_subcommand("random", "A llama/qwen2-shaped model of any size with realistic weight statistics");
+  CLI::App* c = forge.add_subcommand("random", "A llama/qwen2/qwen3-shaped model of any size with realistic weight statistics");
   c->add_option("out", f->out, "Output GGUF file")->required();
-  c->add_option("--arch", f->spec.arch, "llama or qwen2 (default llama)");
+  c->add_option("--arch", f->spec.arch, "llama, qwen2 or qwen3 (default llama)");
   c->add_option("--dim", f->spec.dim, "Width (default 256)");
   c->add_option("--layers", f->spec.layers, "Layers (default 2)");
   c->add_option("--heads", f->spec.heads, "Attention heads (default 4)");
@@ -77,7 +77,7 @@ void setup_random(CLI::App& forge, std::shared_ptr<RunFn> chosen) {
   c->add_option("--vocab-from", f->spec.vocab_from, "GGUF file whose tokenizer the model gets")->required();
   c->add_option("--seed", f->spec.seed, "Seed (default 1)");
   c->add_option("--ctx", f->spec.context, "Context length (default 2048)");
-  c->add_option("--rope-base", f->spec.rope_base, "RoPE base (default 10000 llama, 1e6 qwen2)");
+  c->add_option("--rope-base", f->spec.rope_base, "RoPE base (default 10000 llama, 1e6 qwen2 and qwen3)");
   c->add_option("--outliers", f->spec.outlier_channels, "Outlier channels (default 4)");
   c->add_flag("--tied", f->spec.tied_output, "No output.weight: the head reuses token_embd");
   c->add_option("--threads", f->spec.threads, "Worker threads (the file does not depend on it)");

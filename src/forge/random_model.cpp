@@ -18,7 +18,7 @@ namespace {
 constexpr const char* kWhere = "forge random";
 
 // How the values of one tensor are drawn.
-enum class Kind { Embedding, Matrix, ResidualMatrix, Norm, OutputNorm, Bias, KeyBias };
+enum class Kind { Embedding, Matrix, ResidualMatrix, Norm, OutputNorm, HeadNorm, Bias, KeyBias };
 
 struct TensorPlan {
   std::string name;
@@ -66,6 +66,7 @@ struct Generator {
       }
       case Kind::Norm:
       case Kind::OutputNorm:
+      case Kind::HeadNorm:  // per head width: the residual's outlier channels do not apply
         for (int64_t i = 0; i < n; ++i) {
           double v = std::max(0.05, 1.0 + 0.1 * rng.normal());
           if (tensor.kind == Kind::Norm && is_outlier[i]) v *= 8.0;
@@ -106,6 +107,10 @@ std::vector<TensorPlan> plan_tensors(const RandomModelSpec& spec, int64_t vocab)
       t.push_back({p + "attn_q.bias", Kind::Bias, {q_dim}, f});
       t.push_back({p + "attn_k.bias", Kind::KeyBias, {kv_dim}, f});
       t.push_back({p + "attn_v.bias", Kind::Bias, {kv_dim}, f});
+    }
+    if (spec.arch == "qwen3") {
+      t.push_back({p + "attn_q_norm.weight", Kind::HeadNorm, {head_dim}, f});
+      t.push_back({p + "attn_k_norm.weight", Kind::HeadNorm, {head_dim}, f});
     }
     t.push_back({p + "attn_output.weight", Kind::ResidualMatrix, {q_dim, spec.dim}, m});
     t.push_back({p + "ffn_norm.weight", Kind::Norm, {spec.dim}, f});
@@ -157,8 +162,8 @@ int llama_file_type_for(TensorType type) {
 }
 
 void validate_random_model_spec(const RandomModelSpec& spec) {
-  require(spec.arch == "llama" || spec.arch == "qwen2",
-          "--arch must be llama or qwen2, not '" + spec.arch + "'");
+  require(spec.arch == "llama" || spec.arch == "qwen2" || spec.arch == "qwen3",
+          "--arch must be llama, qwen2 or qwen3, not '" + spec.arch + "'");
   require(spec.dim > 0 && spec.layers > 0 && spec.heads > 0 && spec.kv_heads > 0 && spec.ffn > 0,
           "--dim, --layers, --heads, --kv-heads and --ffn must be positive");
   require(spec.dim % spec.heads == 0, "--heads " + std::to_string(spec.heads) +
@@ -199,7 +204,7 @@ RandomModelSummary write_random_model(const RandomModelSpec& spec, const std::st
   for (int64_t c : summary.outliers) gen->is_outlier[static_cast<size_t>(c)] = 1;
 
   const std::string a = spec.arch;
-  const double rope_base = spec.rope_base > 0 ? spec.rope_base : (a == "qwen2" ? 1e6 : 1e4);
+  const double rope_base = spec.rope_base > 0 ? spec.rope_base : (a == "llama" ? 1e4 : 1e6);
   GgufWriter w;
   w.set("general.architecture", GgufValue::make_string(a));
   w.set("general.name", GgufValue::make_string("precisiondiff random " + a + " seed " +
@@ -212,6 +217,10 @@ RandomModelSummary write_random_model(const RandomModelSpec& spec, const std::st
   w.set(a + ".feed_forward_length", GgufValue::make_u32(static_cast<uint32_t>(spec.ffn)));
   w.set(a + ".attention.head_count", GgufValue::make_u32(static_cast<uint32_t>(spec.heads)));
   w.set(a + ".attention.head_count_kv", GgufValue::make_u32(static_cast<uint32_t>(spec.kv_heads)));
+  if (a == "qwen3") {  // llama.cpp reads the head width of qwen3 from these keys
+    w.set(a + ".attention.key_length", GgufValue::make_u32(static_cast<uint32_t>(spec.dim / spec.heads)));
+    w.set(a + ".attention.value_length", GgufValue::make_u32(static_cast<uint32_t>(spec.dim / spec.heads)));
+  }
   w.set(a + ".rope.dimension_count", GgufValue::make_u32(static_cast<uint32_t>(spec.dim / spec.heads)));
   w.set(a + ".rope.freq_base", GgufValue::make_f32(static_cast<float>(rope_base)));
   w.set(a + ".attention.layer_norm_rms_epsilon", GgufValue::make_f32(static_cast<float>(spec.rms_eps)));

@@ -1,5 +1,5 @@
 #pragma once
-// `forge random`: a llama- or qwen2-shaped model of any size whose weights look like a
+// `forge random`: a llama-, qwen2- or qwen3-shaped model of any size whose weights look like a
 // trained model's to the numerics (not to a reader): scaled normal matrices with a few
 // heavy-tailed entries, norm weights near 1, and a few outlier channels that are large
 // in the embeddings and amplified by the norms, as the "massive activations" of real
@@ -20,7 +20,7 @@
 namespace pd::forge {
 
 struct RandomModelSpec {
-  std::string arch = "llama";  // "llama" (RoPE on adjacent pairs) or "qwen2" (QKV biases)
+  std::string arch = "llama";  // "llama" (RoPE on adjacent pairs), "qwen2" (QKV biases) or "qwen3" (Q/K RMS norm)
   int64_t dim = 256;
   int64_t layers = 2;
   int64_t heads = 4;

@@ -14,6 +14,7 @@
 #include "gguf/gguf_file.h"
 #include "model/model.h"
 #include "model/session.h"
+#include "model/tiny_model.h"
 #include "test_paths.h"
 
 namespace pd::forge {
@@ -29,8 +30,8 @@ struct Shape {
   bool tied;
 };
 
-// Seven shapes: plain and grouped-query attention, one and several layers, head widths
-// 32 to 128, both architectures, tied and untied heads, float and quantized types
+// Eight shapes: plain and grouped-query attention, one and several layers, head widths
+// 32 to 128, all three architectures, tied and untied heads, float and quantized types
 // (K-quants need rows that are multiples of 256).
 const Shape kShapes[] = {
     {"llama-f32", "llama", 256, 2, 4, 4, 512, TensorType::F32, false},
@@ -40,7 +41,14 @@ const Shape kShapes[] = {
     {"llama-wide-q4_0", "llama", 512, 1, 16, 16, 512, TensorType::Q4_0, false},
     {"qwen2-tied-q6_k", "qwen2", 256, 2, 2, 1, 768, TensorType::Q6_K, true},
     {"llama-deep-bf16", "llama", 256, 6, 4, 2, 512, TensorType::BF16, false},
+    {"qwen3-q8_0", "qwen3", 256, 2, 4, 2, 512, TensorType::Q8_0, false},
 };
+
+Architecture arch_of(const std::string& name) {
+  if (name == "qwen2") return Architecture::Qwen2;
+  if (name == "qwen3") return Architecture::Qwen3;
+  return Architecture::Llama;
+}
 
 RandomModelSpec spec_of(const Shape& s) {
   RandomModelSpec spec;
@@ -75,7 +83,7 @@ TEST_P(RandomShapes, LoadsWithItsShapeAndComputesSanely) {
 
   auto model = Model::load(path);
   const ModelConfig& c = model->config();
-  EXPECT_EQ(c.arch, std::string(s.arch) == "qwen2" ? Architecture::Qwen2 : Architecture::Llama);
+  EXPECT_EQ(c.arch, arch_of(s.arch));
   EXPECT_EQ(c.n_embd, s.dim);
   EXPECT_EQ(c.n_layer, s.layers);
   EXPECT_EQ(c.n_head, s.heads);
@@ -159,6 +167,39 @@ TEST(RandomModel, SameSpecSameBytesForAnyThreadCount) {
   EXPECT_NE(read_file(dir + "/a.gguf"), read_file(dir + "/c.gguf"));
 }
 
+// The shapes a reviewer also runs in llama.cpp: forge-made F32 llama (adjacent-pair
+// RoPE), qwen2 (QKV biases, NeoX RoPE) and qwen3 (per-head Q/K RMS norm, NeoX RoPE)
+// against the float64 forward pass of tests/model, fed the file's own weights.
+TEST(RandomModel, ForgeMadeArchitecturesMatchTheFloat64Reference) {
+  for (const char* arch : {"llama", "qwen2", "qwen3"}) {
+    RandomModelSpec spec = spec_of({arch, arch, 256, 2, 4, 2, 512, TensorType::F32, false});
+    const std::string path = test::temp_dir(std::string("random-f64-") + arch) + "/m.gguf";
+    write_random_model(spec, path);
+    test::TinyModel tiny;
+    tiny.model = Model::load(path);
+    tiny.config = tiny.model->config();
+    const auto file = GgufFile::open(path);
+    for (const GgufTensorInfo& t : file->tensors()) {
+      ASSERT_EQ(t.type, TensorType::F32) << t.name;
+      const auto* data = reinterpret_cast<const float*>(file->tensor_data(t));
+      tiny.weights[t.name].assign(data, data + t.element_count());
+    }
+    const std::vector<int32_t> tokens = {1, 17, 300, 42, 42, 9, 511, 128};
+    Session session(tiny.model, NumericsConfig{}, SessionOptions{0, 2, nullptr});
+    const Logits logits = session.eval(tokens);
+    const auto ref = test::reference_forward(tiny, tokens);
+    double err = 0, scale = 1;
+    for (int64_t i = 0; i < logits.n_rows; ++i) {
+      for (int64_t v = 0; v < logits.n_vocab; ++v) {
+        err = std::max(err, std::fabs(double(logits.row(i)[v]) - ref[i][v]));
+        scale = std::max(scale, std::fabs(ref[i][v]));
+      }
+    }
+    std::printf("  %s: relative logit error against float64 %.2e\n", arch, err / scale);
+    EXPECT_LT(err / scale, 2e-6) << arch;  // as tests/model/reference_forward_test.cpp
+  }
+}
+
 TEST(RandomModel, MetadataAndTokenizerCopied) {
   RandomModelSpec spec = spec_of(kShapes[1]);
   const std::string path = test::temp_dir("random-meta") + "/m.gguf";
@@ -192,7 +233,7 @@ TEST(RandomModel, RejectsImpossibleShapes) {
   bad([](RandomModelSpec& s) { s.heads = 3; }, "--heads 3 does not divide --dim 256");
   bad([](RandomModelSpec& s) { s.kv_heads = 3; }, "--kv-heads 3 does not divide --heads 4");
   bad([](RandomModelSpec& s) { s.type = TensorType::Q4_K; s.ffn = 288; }, "--ffn 288 is not a multiple of 256");
-  bad([](RandomModelSpec& s) { s.arch = "gpt2"; }, "--arch must be llama or qwen2");
+  bad([](RandomModelSpec& s) { s.arch = "gpt2"; }, "--arch must be llama, qwen2 or qwen3");
   bad([](RandomModelSpec& s) { s.vocab_from.clear(); }, "--vocab-from");
   bad([](RandomModelSpec& s) { s.type = TensorType::IQ2_XXS; }, "cannot be computed");
   EXPECT_THROW(write_random_model([&] { RandomModelSpec s = spec; s.vocab_from = "/nonexistent.gguf"; return s; }(),
