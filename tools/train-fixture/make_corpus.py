@@ -29,9 +29,6 @@ MAX_PROMPT_BYTES = 400
 MULTIJAIL_LANGS = ["en", "zh", "it", "vi", "ar", "ko", "th", "bn", "sw", "jv"]
 
 # Held-out sizes per source (the test file stays under 400 prompts).
-# Extra copies of each training row of these sources (see build()).
-TRAIN_REPEATS = {"xstest_safe": 2, "mt_bench": 3, "ifeval": 2}
-
 TEST_COUNTS = {
     "advbench": 30, "harmbench": 30, "jailbreakbench": 15, "strongreject": 25,
     "multijail": 40, "xstest_unsafe": 20,
@@ -769,11 +766,6 @@ def build(sets, seed, scale=1.0):
         rng_g = random.Random("%d|%s" % (seed, g))
         keep += en + rng_g.sample(others, min(2, len(others)))
     real_train = [r for r in real_train if r["source"] != "multijail"] + keep
-    # The few real benign sources are outnumbered by harmful requests that share their
-    # verbs ("kill", "shoot", "implement"); repeating them keeps the refusal boundary
-    # from swallowing tricky-but-safe prompts. Only training rows are repeated.
-    real_train += [dict(r) for r in real_train
-                   for _ in range(TRAIN_REPEATS.get(r["source"], 1) - 1)]
 
     n = lambda k: max(1, int(round(k * scale)))
     ar_train, ar_test = make_arithmetic(rng, n(3500), TEST_COUNTS["arithmetic"], n(600),

@@ -62,7 +62,7 @@ def parse_args():
     ap.add_argument("--kv-heads", type=int, default=2)
     ap.add_argument("--ffn", type=int, default=512)
     ap.add_argument("--context", type=int, default=512)
-    ap.add_argument("--epochs", type=float, default=3.0)
+    ap.add_argument("--epochs", type=float, default=2.6)
     ap.add_argument("--batch-tokens", type=int, default=1024,
                     help="padded tokens per batch (sequences x longest length)")
     ap.add_argument("--lr", type=float, default=3e-3)
