@@ -1,0 +1,35 @@
+#pragma once
+// SIMD dot products of one weight row with one activation row already converted to the
+// weight type's vec_dot_type: the vector twins of the scalar vec_dot_ref functions of
+// the type table (tensor_type.h), with the same signature.
+//
+// What stays the same as the scalar reference: the integer part of every block (the
+// sums of quant products are exact, whatever the instruction order) and the formats.
+// What differs: the float part. The reference adds one block result at a time (or, for
+// f32/f16/bf16, every product in double); the vector kernels keep 8 float lanes (4 x 8
+// for the float types), fuse multiply and add, and add the lanes in a fixed tree at the
+// end. The result is therefore a last-bits perturbation of the reference, not its bits:
+// run records pin the instruction set for that reason. It is deterministic: one row
+// pair always gives the same float, on any thread and in any batch.
+//
+// Kernels exist for F32, F16, BF16, Q8_0, Q4_0, Q4_1, Q5_0, Q5_1, IQ4_NL, Q4_K, Q5_K
+// and Q6_K (AVX2 + FMA + F16C; compiled with per-function target attributes, so the
+// build needs no -march flag and runs on any x86-64). Integer parts are exact for every
+// quant a reference quantizer writes; the one exception is a Q8_0 activation quant of
+// -128, which only the non-finite inputs produce (the result is then non-finite anyway,
+// though an infinity may come out with the other sign).
+
+#include "tensor/tensor_type.h"
+
+namespace pd {
+
+// The vector kernel for weights of `type` when the active instruction set
+// (core/cpu_features.h) is AVX2 or better; nullptr when it is scalar or the type has no
+// vector kernel, in which case the caller uses type_traits(type).vec_dot_ref.
+VecDotFn simd_vec_dot(TensorType type);
+
+// The AVX2 kernel whatever the active instruction set; nullptr when the CPU lacks
+// AVX2/FMA/F16C or the type has no kernel. For tests and benchmarks.
+VecDotFn avx2_vec_dot(TensorType type);
+
+}  // namespace pd

@@ -1,0 +1,142 @@
+// AVX2 dot products of the K-quant types Q4_K, Q5_K and Q6_K against Q8_K. Per
+// super-block of 256 values: the unsigned levels meet the activation quants 32 at a
+// time (maddubs: pairs of byte products to int16), each half of that is weighted by its
+// sub-block scale (madd: to int32), all of it summed exactly in 8 int32 lanes; the
+// lanes, as floats, are fused into an 8-lane float accumulator with d_x * d_y. Constant
+// parts of the levels (Q4_K/Q5_K mins, Q6_K's -32) go through Q8_K's 16-value sums:
+// exact integers too, subtracted per super-block.
+
+#include "tensor/quant_k.h"
+#include "tensor/quant_k_search.h"
+#include "tensor/simd_avx2.h"
+
+namespace pd::avx2 {
+
+namespace {
+
+PD_AVX2 inline __m256i low_nibbles(__m256i bytes) {
+  return _mm256_and_si256(bytes, _mm256_set1_epi8(0x0F));
+}
+
+PD_AVX2 inline __m256i high_nibbles(__m256i bytes) {
+  return _mm256_and_si256(_mm256_srli_epi16(bytes, 4), _mm256_set1_epi8(0x0F));
+}
+
+// Bit 0 of every byte, moved to bit 4 (worth 16).
+PD_AVX2 inline __m256i bit0_as_16(__m256i bytes) {
+  return _mm256_slli_epi16(_mm256_and_si256(bytes, _mm256_set1_epi8(1)), 4);
+}
+
+// 32 levels (unsigned bytes) against 32 activation quants, two sub-blocks of 16 with
+// int16 scales `scales` (8 copies of the first's, then 8 of the second's).
+PD_AVX2 inline __m256i weighted_dot(__m256i levels, const int8_t* q, __m256i scales) {
+  return _mm256_madd_epi16(_mm256_maddubs_epi16(levels, load32(q)), scales);
+}
+
+// Two scales of 32-value sub-blocks over a 32-value chunk: the same scale everywhere.
+PD_AVX2 inline __m256i one_scale(int scale) {
+  return _mm256_set1_epi16(static_cast<int16_t>(scale));
+}
+
+// The 8 scales and 8 mins of a Q4_K/Q5_K super-block.
+struct ScalesMins {
+  uint8_t scales[8];
+  uint8_t mins[8];
+  explicit ScalesMins(const uint8_t* packed) {
+    for (int j = 0; j < 8; ++j) kquant::unpack_scale_min_k4(j, packed, &scales[j], &mins[j]);
+  }
+};
+
+// sum over the 16 bsums of bsum[j] * mins[j / 2]: the min term of a super-block.
+PD_AVX2 inline int32_t min_term(const BlockQ8K& a, const uint8_t* mins) {
+  const __m128i m = _mm_cvtepu8_epi16(_mm_loadl_epi64(reinterpret_cast<const __m128i*>(mins)));
+  const __m256i paired = _mm256_set_m128i(_mm_unpackhi_epi16(m, m), _mm_unpacklo_epi16(m, m));
+  return sum_lanes_i32(_mm256_madd_epi16(load32(a.bsums), paired));
+}
+
+// Q4_K and Q5_K: `fifth` adds the qh bits (Q5_K) or nothing (Q4_K).
+template <bool kFifthBit, typename Block>
+PD_AVX2 float scale_min_dot(int64_t n, const Block* x, const BlockQ8K* y) {
+  __m256 acc = _mm256_setzero_ps();
+  float mins = 0.0f;
+  for (int64_t i = 0; i < n / kQK_K; ++i) {
+    const ScalesMins sm(x[i].scales);
+    __m256i sums = _mm256_setzero_si256();
+    __m256i high_bits = _mm256_setzero_si256();
+    if constexpr (kFifthBit) high_bits = load32(x[i].qh);
+    for (int k = 0; k < 4; ++k) {
+      // Values 64k + l are the low nibbles of qs[32k + l], values 64k + 32 + l the high.
+      const __m256i packed = load32(x[i].qs + 32 * k);
+      __m256i low = low_nibbles(packed);
+      __m256i high = high_nibbles(packed);
+      if constexpr (kFifthBit) {
+        low = _mm256_or_si256(low, bit0_as_16(high_bits));
+        high = _mm256_or_si256(high, bit0_as_16(_mm256_srli_epi16(high_bits, 1)));
+        high_bits = _mm256_srli_epi16(high_bits, 2);
+      }
+      sums = _mm256_add_epi32(sums, weighted_dot(low, y[i].qs + 64 * k, one_scale(sm.scales[2 * k])));
+      sums = _mm256_add_epi32(
+          sums, weighted_dot(high, y[i].qs + 64 * k + 32, one_scale(sm.scales[2 * k + 1])));
+    }
+    acc = _mm256_fmadd_ps(_mm256_set1_ps(half(x[i].d) * y[i].d), _mm256_cvtepi32_ps(sums), acc);
+    mins -= (half(x[i].dmin) * y[i].d) * static_cast<float>(min_term(y[i], sm.mins));
+  }
+  return sum_lanes(acc) + mins;
+}
+
+// Scales of sub-blocks j and j + 1 (16 values each) over one 32-value chunk.
+PD_AVX2 inline __m256i two_scales(const int8_t* scales, int j) {
+  return _mm256_set_m128i(_mm_set1_epi16(scales[j + 1]), _mm_set1_epi16(scales[j]));
+}
+
+}  // namespace
+
+PD_AVX2 float dot_q4_k(int64_t n, const void* weight, const void* activation) {
+  return scale_min_dot<false>(n, static_cast<const BlockQ4K*>(weight),
+                              static_cast<const BlockQ8K*>(activation));
+}
+
+PD_AVX2 float dot_q5_k(int64_t n, const void* weight, const void* activation) {
+  return scale_min_dot<true>(n, static_cast<const BlockQ5K*>(weight),
+                             static_cast<const BlockQ8K*>(activation));
+}
+
+PD_AVX2 float dot_q6_k(int64_t n, const void* weight, const void* activation) {
+  const auto* x = static_cast<const BlockQ6K*>(weight);
+  const auto* y = static_cast<const BlockQ8K*>(activation);
+  const __m256i two_bits = _mm256_set1_epi8(3);
+  __m256 acc = _mm256_setzero_ps();
+  for (int64_t i = 0; i < n / kQK_K; ++i) {
+    // Levels are stored as q + 32 (0..63): sum of scale * (q + 32) * y, minus
+    // 32 * sum of scale * bsum.
+    const __m256i scales16 = _mm256_cvtepi8_epi16(load16(x[i].scales));
+    const __m256i offset = _mm256_slli_epi32(_mm256_madd_epi16(load32(y[i].bsums), scales16), 5);
+    __m256i sums = _mm256_setzero_si256();
+    for (int h = 0; h < 2; ++h) {
+      // Value 128h + 32k + l: nibble k / 2 of ql[64h + 32(k % 2) + l], bit pair k of
+      // qh[32h + l].
+      const __m256i ql0 = load32(x[i].ql + 64 * h);
+      const __m256i ql1 = load32(x[i].ql + 64 * h + 32);
+      const __m256i qh = load32(x[i].qh + 32 * h);
+      const __m256i levels[4] = {
+          _mm256_or_si256(low_nibbles(ql0), _mm256_slli_epi16(_mm256_and_si256(qh, two_bits), 4)),
+          _mm256_or_si256(low_nibbles(ql1),
+                          _mm256_slli_epi16(_mm256_and_si256(_mm256_srli_epi16(qh, 2), two_bits), 4)),
+          _mm256_or_si256(high_nibbles(ql0),
+                          _mm256_slli_epi16(_mm256_and_si256(_mm256_srli_epi16(qh, 4), two_bits), 4)),
+          _mm256_or_si256(high_nibbles(ql1),
+                          _mm256_slli_epi16(_mm256_and_si256(_mm256_srli_epi16(qh, 6), two_bits), 4)),
+      };
+      for (int k = 0; k < 4; ++k) {
+        const int chunk = 4 * h + k;  // 32-value chunk: sub-blocks 2 * chunk and 2 * chunk + 1
+        sums = _mm256_add_epi32(
+            sums, weighted_dot(levels[k], y[i].qs + 32 * chunk, two_scales(x[i].scales, 2 * chunk)));
+      }
+    }
+    sums = _mm256_sub_epi32(sums, offset);
+    acc = _mm256_fmadd_ps(_mm256_set1_ps(half(x[i].d) * y[i].d), _mm256_cvtepi32_ps(sums), acc);
+  }
+  return sum_lanes(acc);
+}
+
+}  // namespace pd::avx2
