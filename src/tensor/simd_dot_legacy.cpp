@@ -2,8 +2,8 @@
 // Q4_1, Q5_1 against Q8_1). Per block: the weight quants expanded to 32 bytes in value
 // order, an exact integer dot product with the activation quants in 8 int32 lanes, and
 // one fused multiply-add of the lanes (as floats) by the product of the two scales
-// into an 8-lane float accumulator. The offset types add m * s per block to a scalar
-// float, in block order, added to the lane sum at the end.
+// into an 8-lane float accumulator (even and odd blocks into two). The offset types add
+// m * s per block to a scalar float, in block order, added to the lane sum at the end.
 
 #include "tensor/quant_iq4_nl.h"
 #include "tensor/quant_legacy.h"
@@ -30,77 +30,116 @@ PD_AVX2 inline __m256i fifth_bits(const uint8_t* qh) {
 
 }  // namespace
 
-PD_AVX2 float dot_q8_0(int64_t n, const void* weight, const void* activation) {
-  const auto* x = static_cast<const BlockQ8_0*>(weight);
-  const auto* y = static_cast<const BlockQ8_0*>(activation);
-  __m256 acc = _mm256_setzero_ps();
-  for (int64_t i = 0; i < n / kLegacyBlockSize; ++i) {
-    const __m256i lanes = dot_signed(load32(x[i].qs), load32(y[i].qs));
-    acc = scaled(lanes, half(x[i].d) * half(y[i].d), acc);
+namespace {
+
+// One block of each type: its integer dot product scaled into `acc`.
+struct Q8_0Block {
+  using Weight = BlockQ8_0;
+  using Activation = BlockQ8_0;
+  PD_AVX2 static __m256 add(const Weight& x, const Activation& y, __m256 acc) {
+    return scaled(dot_signed(load32(x.qs), load32(y.qs)), half(x.d) * half(y.d), acc);
   }
-  return sum_lanes(acc);
+};
+
+struct Q4_0Block {
+  using Weight = BlockQ4_0;
+  using Activation = BlockQ8_0;
+  PD_AVX2 static __m256 add(const Weight& x, const Activation& y, __m256 acc) {
+    const __m256i q = _mm256_sub_epi8(nibbles(x.qs), _mm256_set1_epi8(8));
+    return scaled(dot_signed(q, load32(y.qs)), half(x.d) * half(y.d), acc);
+  }
+};
+
+struct Q4_1Block {
+  using Weight = BlockQ4_1;
+  using Activation = BlockQ8_1;
+  PD_AVX2 static __m256 add(const Weight& x, const Activation& y, __m256 acc) {
+    return scaled(dot_unsigned_signed(nibbles(x.qs), load32(y.qs)), half(x.d) * half(y.d), acc);
+  }
+};
+
+struct Q5_0Block {
+  using Weight = BlockQ5_0;
+  using Activation = BlockQ8_0;
+  PD_AVX2 static __m256 add(const Weight& x, const Activation& y, __m256 acc) {
+    const __m256i q = _mm256_sub_epi8(_mm256_or_si256(nibbles(x.qs), fifth_bits(x.qh)),
+                                      _mm256_set1_epi8(16));
+    return scaled(dot_signed(q, load32(y.qs)), half(x.d) * half(y.d), acc);
+  }
+};
+
+struct Q5_1Block {
+  using Weight = BlockQ5_1;
+  using Activation = BlockQ8_1;
+  PD_AVX2 static __m256 add(const Weight& x, const Activation& y, __m256 acc) {
+    const __m256i q = _mm256_or_si256(nibbles(x.qs), fifth_bits(x.qh));
+    return scaled(dot_unsigned_signed(q, load32(y.qs)), half(x.d) * half(y.d), acc);
+  }
+};
+
+struct Iq4nlBlock {
+  using Weight = BlockIq4nl;
+  using Activation = BlockQ8_0;
+  PD_AVX2 static __m256 add(const Weight& x, const Activation& y, __m256 acc) {
+    // The 16 levels in each 128-bit half: a byte shuffle looks a nibble up.
+    const __m256i levels = _mm256_broadcastsi128_si256(load16(kIq4nlValues));
+    const __m256i q = _mm256_shuffle_epi8(levels, nibbles(x.qs));
+    return scaled(dot_signed(q, load32(y.qs)), half(x.d) * half(y.d), acc);
+  }
+};
+
+// Even blocks into one accumulator, odd blocks into another (two independent chains
+// of multiply-adds hide their latency), the two added at the end.
+template <typename Block>
+PD_AVX2 float block_sum(int64_t n, const void* weight, const void* activation) {
+  const auto* x = static_cast<const typename Block::Weight*>(weight);
+  const auto* y = static_cast<const typename Block::Activation*>(activation);
+  const int64_t blocks = n / kLegacyBlockSize;
+  __m256 even = _mm256_setzero_ps();
+  __m256 odd = _mm256_setzero_ps();
+  int64_t i = 0;
+  for (; i + 2 <= blocks; i += 2) {
+    even = Block::add(x[i], y[i], even);
+    odd = Block::add(x[i + 1], y[i + 1], odd);
+  }
+  if (i < blocks) even = Block::add(x[i], y[i], even);
+  return sum_lanes(_mm256_add_ps(even, odd));
+}
+
+// The offsets of a _1 row, block by block.
+template <typename Weight>
+PD_AVX2 float offset_sum(int64_t n, const Weight* x, const BlockQ8_1* y) {
+  Offset offset;
+  for (int64_t i = 0; i < n / kLegacyBlockSize; ++i) offset.add(x[i].m, y[i].s);
+  return offset.sum;
+}
+
+}  // namespace
+
+PD_AVX2 float dot_q8_0(int64_t n, const void* weight, const void* activation) {
+  return block_sum<Q8_0Block>(n, weight, activation);
 }
 
 PD_AVX2 float dot_q4_0(int64_t n, const void* weight, const void* activation) {
-  const auto* x = static_cast<const BlockQ4_0*>(weight);
-  const auto* y = static_cast<const BlockQ8_0*>(activation);
-  __m256 acc = _mm256_setzero_ps();
-  for (int64_t i = 0; i < n / kLegacyBlockSize; ++i) {
-    const __m256i q = _mm256_sub_epi8(nibbles(x[i].qs), _mm256_set1_epi8(8));
-    acc = scaled(dot_signed(q, load32(y[i].qs)), half(x[i].d) * half(y[i].d), acc);
-  }
-  return sum_lanes(acc);
+  return block_sum<Q4_0Block>(n, weight, activation);
 }
 
 PD_AVX2 float dot_q4_1(int64_t n, const void* weight, const void* activation) {
-  const auto* x = static_cast<const BlockQ4_1*>(weight);
-  const auto* y = static_cast<const BlockQ8_1*>(activation);
-  __m256 acc = _mm256_setzero_ps();
-  Offset offset;
-  for (int64_t i = 0; i < n / kLegacyBlockSize; ++i) {
-    const __m256i lanes = dot_unsigned_signed(nibbles(x[i].qs), load32(y[i].qs));
-    acc = scaled(lanes, half(x[i].d) * half(y[i].d), acc);
-    offset.add(x[i].m, y[i].s);
-  }
-  return sum_lanes(acc) + offset.sum;
+  return block_sum<Q4_1Block>(n, weight, activation) +
+         offset_sum(n, static_cast<const BlockQ4_1*>(weight), static_cast<const BlockQ8_1*>(activation));
 }
 
 PD_AVX2 float dot_q5_0(int64_t n, const void* weight, const void* activation) {
-  const auto* x = static_cast<const BlockQ5_0*>(weight);
-  const auto* y = static_cast<const BlockQ8_0*>(activation);
-  __m256 acc = _mm256_setzero_ps();
-  for (int64_t i = 0; i < n / kLegacyBlockSize; ++i) {
-    const __m256i q = _mm256_sub_epi8(_mm256_or_si256(nibbles(x[i].qs), fifth_bits(x[i].qh)),
-                                      _mm256_set1_epi8(16));
-    acc = scaled(dot_signed(q, load32(y[i].qs)), half(x[i].d) * half(y[i].d), acc);
-  }
-  return sum_lanes(acc);
+  return block_sum<Q5_0Block>(n, weight, activation);
 }
 
 PD_AVX2 float dot_q5_1(int64_t n, const void* weight, const void* activation) {
-  const auto* x = static_cast<const BlockQ5_1*>(weight);
-  const auto* y = static_cast<const BlockQ8_1*>(activation);
-  __m256 acc = _mm256_setzero_ps();
-  Offset offset;
-  for (int64_t i = 0; i < n / kLegacyBlockSize; ++i) {
-    const __m256i q = _mm256_or_si256(nibbles(x[i].qs), fifth_bits(x[i].qh));
-    acc = scaled(dot_unsigned_signed(q, load32(y[i].qs)), half(x[i].d) * half(y[i].d), acc);
-    offset.add(x[i].m, y[i].s);
-  }
-  return sum_lanes(acc) + offset.sum;
+  return block_sum<Q5_1Block>(n, weight, activation) +
+         offset_sum(n, static_cast<const BlockQ5_1*>(weight), static_cast<const BlockQ8_1*>(activation));
 }
 
 PD_AVX2 float dot_iq4_nl(int64_t n, const void* weight, const void* activation) {
-  const auto* x = static_cast<const BlockIq4nl*>(weight);
-  const auto* y = static_cast<const BlockQ8_0*>(activation);
-  // The 16 levels in each 128-bit half: a byte shuffle looks a nibble up.
-  const __m256i levels = _mm256_broadcastsi128_si256(load16(kIq4nlValues));
-  __m256 acc = _mm256_setzero_ps();
-  for (int64_t i = 0; i < n / 32; ++i) {
-    const __m256i q = _mm256_shuffle_epi8(levels, nibbles(x[i].qs));
-    acc = scaled(dot_signed(q, load32(y[i].qs)), half(x[i].d) * half(y[i].d), acc);
-  }
-  return sum_lanes(acc);
+  return block_sum<Iq4nlBlock>(n, weight, activation);
 }
 
 }  // namespace pd::avx2
