@@ -25,6 +25,8 @@ float dot_q4_1(int64_t n, const void* weight, const void* activation);
 float dot_q5_0(int64_t n, const void* weight, const void* activation);
 float dot_q5_1(int64_t n, const void* weight, const void* activation);
 float dot_iq4_nl(int64_t n, const void* weight, const void* activation);
+float dot_q2_k(int64_t n, const void* weight, const void* activation);
+float dot_q3_k(int64_t n, const void* weight, const void* activation);
 float dot_q4_k(int64_t n, const void* weight, const void* activation);
 float dot_q5_k(int64_t n, const void* weight, const void* activation);
 float dot_q6_k(int64_t n, const void* weight, const void* activation);

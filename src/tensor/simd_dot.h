@@ -12,8 +12,8 @@
 // run records pin the instruction set for that reason. It is deterministic: one row
 // pair always gives the same float, on any thread and in any batch.
 //
-// Kernels exist for F32, F16, BF16, Q8_0, Q4_0, Q4_1, Q5_0, Q5_1, IQ4_NL, Q4_K, Q5_K
-// and Q6_K (AVX2 + FMA + F16C; compiled with per-function target attributes, so the
+// Kernels exist for F32, F16, BF16, Q8_0, Q4_0, Q4_1, Q5_0, Q5_1, IQ4_NL and Q2_K to
+// Q6_K (AVX2 + FMA + F16C; compiled with per-function target attributes, so the
 // build needs no -march flag and runs on any x86-64). Integer parts are exact for every
 // quant a reference quantizer writes; the one exception is a Q8_0 activation quant of
 // -128, which only the non-finite inputs produce (the result is then non-finite anyway,

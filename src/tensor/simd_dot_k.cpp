@@ -1,10 +1,11 @@
-// AVX2 dot products of the K-quant types Q4_K, Q5_K and Q6_K against Q8_K. Per
-// super-block of 256 values: the unsigned levels meet the activation quants 32 at a
-// time (maddubs: pairs of byte products to int16), each half of that is weighted by its
-// sub-block scale (madd: to int32), all of it summed exactly in 8 int32 lanes; the
-// lanes, as floats, are fused into an 8-lane float accumulator with d_x * d_y. Constant
-// parts of the levels (Q4_K/Q5_K mins, Q6_K's -32) go through Q8_K's 16-value sums:
-// exact integers too, subtracted per super-block.
+// AVX2 dot products of the K-quant types Q2_K to Q6_K against Q8_K. Per
+// super-block of 256 values: the levels (unsigned for Q2_K/Q4_K/Q5_K, signed for Q3_K
+// and Q6_K) meet the activation quants 32 at a time (maddubs: pairs of byte products
+// to int16), each half of that is weighted by its sub-block scale (madd: to int32), all
+// of it summed exactly in 8 int32 lanes; the lanes, as floats, are fused into an 8-lane
+// float accumulator with d_x * d_y. The mins of Q2_K/Q4_K/Q5_K go through Q8_K's
+// 16-value sums (exact integers too), one float term per super-block, as the reference
+// does.
 
 #include "tensor/quant_k.h"
 #include "tensor/quant_k_search.h"
@@ -31,6 +32,16 @@ PD_AVX2 inline __m256i bit0_as_16(__m256i bytes) {
 // int16 scales `scales` (8 copies of the first's, then 8 of the second's).
 PD_AVX2 inline __m256i weighted_dot(__m256i levels, const int8_t* q, __m256i scales) {
   return _mm256_madd_epi16(_mm256_maddubs_epi16(levels, load32(q)), scales);
+}
+
+// As weighted_dot for signed levels (|level| <= 32): the sign moves onto the activation.
+// (Signed levels keep every int32 lane a sum of the products it stands for; adding a
+// constant to the levels and taking it out again through the bsums would not, and the
+// lanes' float rounding would then grow with that constant rather than with the values.)
+PD_AVX2 inline __m256i weighted_dot_signed(__m256i levels, const int8_t* q, __m256i scales) {
+  const __m256i products = _mm256_maddubs_epi16(_mm256_sign_epi8(levels, levels),
+                                                _mm256_sign_epi8(load32(q), levels));
+  return _mm256_madd_epi16(products, scales);
 }
 
 // Two scales of 32-value sub-blocks over a 32-value chunk: the same scale everywhere.
@@ -91,6 +102,74 @@ PD_AVX2 inline __m256i two_scales(const int8_t* scales, int j) {
 
 }  // namespace
 
+PD_AVX2 float dot_q2_k(int64_t n, const void* weight, const void* activation) {
+  const auto* x = static_cast<const BlockQ2K*>(weight);
+  const auto* y = static_cast<const BlockQ8K*>(activation);
+  const __m256i two_bits = _mm256_set1_epi8(3);
+  __m256 acc = _mm256_setzero_ps();
+  float mins = 0.0f;
+  for (int64_t i = 0; i < n / kQK_K; ++i) {
+    // Byte j of scales: low nibble the scale of sub-block j, high nibble its min.
+    const __m128i packed = load16(x[i].scales);
+    const __m256i mins16 = _mm256_cvtepu8_epi16(_mm_and_si128(_mm_srli_epi16(packed, 4), _mm_set1_epi8(0x0F)));
+    const int32_t min_sum = sum_lanes_i32(_mm256_madd_epi16(load32(y[i].bsums), mins16));
+    int8_t scales[16];
+    for (int j = 0; j < 16; ++j) scales[j] = static_cast<int8_t>(x[i].scales[j] & 0xF);
+    __m256i sums = _mm256_setzero_si256();
+    for (int h = 0; h < 2; ++h) {
+      // Value 128h + 32k + l: bit pair k of qs[32h + l].
+      __m256i q = load32(x[i].qs + 32 * h);
+      for (int k = 0; k < 4; ++k) {
+        const int chunk = 4 * h + k;
+        sums = _mm256_add_epi32(sums, weighted_dot(_mm256_and_si256(q, two_bits), y[i].qs + 32 * chunk,
+                                                   two_scales(scales, 2 * chunk)));
+        q = _mm256_srli_epi16(q, 2);
+      }
+    }
+    acc = _mm256_fmadd_ps(_mm256_set1_ps(y[i].d * half(x[i].d)), _mm256_cvtepi32_ps(sums), acc);
+    mins -= (y[i].d * half(x[i].dmin)) * static_cast<float>(min_sum);
+  }
+  return sum_lanes(acc) + mins;
+}
+
+PD_AVX2 float dot_q3_k(int64_t n, const void* weight, const void* activation) {
+  const auto* x = static_cast<const BlockQ3K*>(weight);
+  const auto* y = static_cast<const BlockQ8K*>(activation);
+  const __m256i two_bits = _mm256_set1_epi8(3);
+  const __m256i one_bit = _mm256_set1_epi8(1);
+  __m256 acc = _mm256_setzero_ps();
+  for (int64_t i = 0; i < n / kQK_K; ++i) {
+    // The 16 six-bit scales, stored with +32: low 4 bits in the nibbles of bytes 0-7,
+    // top 2 bits in bytes 8-11 (scale j: byte 8 + j % 4, bit pair j / 4).
+    const uint8_t* packed = x[i].scales;
+    int8_t scales[16];
+    for (int j = 0; j < 16; ++j) {
+      const int low = j < 8 ? packed[j] & 0xF : packed[j - 8] >> 4;
+      const int high = (packed[8 + j % 4] >> (2 * (j / 4))) & 3;
+      scales[j] = static_cast<int8_t>((low | (high << 4)) - 32);
+    }
+    __m256i high_bits = load32(x[i].hmask);
+    __m256i sums = _mm256_setzero_si256();
+    for (int h = 0; h < 2; ++h) {
+      // Value 128h + 32k + l: bit pair k of qs[32h + l], high bit 4h + k of hmask[l]
+      // (set: q = low bits; clear: q = low bits - 4).
+      __m256i q = load32(x[i].qs + 32 * h);
+      for (int k = 0; k < 4; ++k) {
+        const int chunk = 4 * h + k;
+        const __m256i high = _mm256_slli_epi16(_mm256_and_si256(high_bits, one_bit), 2);
+        const __m256i levels = _mm256_sub_epi8(_mm256_or_si256(_mm256_and_si256(q, two_bits), high),
+                                               _mm256_set1_epi8(4));
+        sums = _mm256_add_epi32(
+            sums, weighted_dot_signed(levels, y[i].qs + 32 * chunk, two_scales(scales, 2 * chunk)));
+        q = _mm256_srli_epi16(q, 2);
+        high_bits = _mm256_srli_epi16(high_bits, 1);
+      }
+    }
+    acc = _mm256_fmadd_ps(_mm256_set1_ps(half(x[i].d) * y[i].d), _mm256_cvtepi32_ps(sums), acc);
+  }
+  return sum_lanes(acc);
+}
+
 PD_AVX2 float dot_q4_k(int64_t n, const void* weight, const void* activation) {
   return scale_min_dot<false>(n, static_cast<const BlockQ4K*>(weight),
                               static_cast<const BlockQ8K*>(activation));
@@ -107,10 +186,8 @@ PD_AVX2 float dot_q6_k(int64_t n, const void* weight, const void* activation) {
   const __m256i two_bits = _mm256_set1_epi8(3);
   __m256 acc = _mm256_setzero_ps();
   for (int64_t i = 0; i < n / kQK_K; ++i) {
-    // Levels are stored as q + 32 (0..63): sum of scale * (q + 32) * y, minus
-    // 32 * sum of scale * bsum.
-    const __m256i scales16 = _mm256_cvtepi8_epi16(load16(x[i].scales));
-    const __m256i offset = _mm256_slli_epi32(_mm256_madd_epi16(load32(y[i].bsums), scales16), 5);
+    // Levels are stored as q + 32 (0..63).
+    const __m256i bias = _mm256_set1_epi8(32);
     __m256i sums = _mm256_setzero_si256();
     for (int h = 0; h < 2; ++h) {
       // Value 128h + 32k + l: nibble k / 2 of ql[64h + 32(k % 2) + l], bit pair k of
@@ -129,11 +206,11 @@ PD_AVX2 float dot_q6_k(int64_t n, const void* weight, const void* activation) {
       };
       for (int k = 0; k < 4; ++k) {
         const int chunk = 4 * h + k;  // 32-value chunk: sub-blocks 2 * chunk and 2 * chunk + 1
-        sums = _mm256_add_epi32(
-            sums, weighted_dot(levels[k], y[i].qs + 32 * chunk, two_scales(x[i].scales, 2 * chunk)));
+        sums = _mm256_add_epi32(sums, weighted_dot_signed(_mm256_sub_epi8(levels[k], bias),
+                                                          y[i].qs + 32 * chunk,
+                                                          two_scales(x[i].scales, 2 * chunk)));
       }
     }
-    sums = _mm256_sub_epi32(sums, offset);
     acc = _mm256_fmadd_ps(_mm256_set1_ps(half(x[i].d) * y[i].d), _mm256_cvtepi32_ps(sums), acc);
   }
   return sum_lanes(acc);

@@ -90,7 +90,8 @@ bool have_avx2() { return best_isa() >= Isa::Avx2; }
 
 const TensorType kVectorTypes[] = {TensorType::F32,  TensorType::F16,  TensorType::BF16,
                                    TensorType::Q8_0, TensorType::Q4_0, TensorType::Q5_1,
-                                   TensorType::Q4_K, TensorType::Q5_K, TensorType::Q6_K};
+                                   TensorType::Q2_K, TensorType::Q3_K, TensorType::Q4_K,
+                                   TensorType::Q5_K, TensorType::Q6_K};
 
 TEST(SimdForward, VectorKernelsGiveTheSameBitsForOneAndTwoThreads) {
   if (!have_avx2()) GTEST_SKIP() << "this CPU lacks AVX2/FMA/F16C";

@@ -5,7 +5,7 @@
 // The bound. Both kernels compute every block's integer sum exactly and then add T
 // float terms (block results, offset terms, or for the float types single products).
 // Every term is at most the sum of |w_i * a_i| over its values, with w_i the part of
-// the weight the term carries: for the offset types (Q4_1, Q5_1, Q4_K, Q5_K) the
+// the weight the term carries: for the offset types (Q4_1, Q5_1, Q2_K, Q4_K, Q5_K) the
 // scaled levels and the offsets are separate terms, and |scaled level| <= |w| + |offset|,
 // so the magnitude is M = sum (|w_i| + 2 |offset_i|) |a_i| (M = sum |w_i a_i| for the
 // others). Recursive summation of T terms in any order and grouping, with or without
@@ -37,7 +37,8 @@ namespace {
 const TensorType kSimdTypes[] = {
     TensorType::F32,  TensorType::F16,  TensorType::BF16, TensorType::Q8_0,
     TensorType::Q4_0, TensorType::Q4_1, TensorType::Q5_0, TensorType::Q5_1,
-    TensorType::IQ4_NL, TensorType::Q4_K, TensorType::Q5_K, TensorType::Q6_K,
+    TensorType::IQ4_NL, TensorType::Q2_K, TensorType::Q3_K, TensorType::Q4_K,
+    TensorType::Q5_K, TensorType::Q6_K,
 };
 
 constexpr double kUnitRoundoff = 1.0 / (1 << 24);
@@ -75,6 +76,7 @@ std::vector<float> offsets_of(TensorType type, std::vector<uint8_t> bytes, int64
   switch (type) {
     case TensorType::Q4_1: zero_levels(reinterpret_cast<BlockQ4_1*>(bytes.data()), n / 32); break;
     case TensorType::Q5_1: zero_levels(reinterpret_cast<BlockQ5_1*>(bytes.data()), n / 32); break;
+    case TensorType::Q2_K: zero_levels(reinterpret_cast<BlockQ2K*>(bytes.data()), n / kQK_K); break;
     case TensorType::Q4_K: zero_levels(reinterpret_cast<BlockQ4K*>(bytes.data()), n / kQK_K); break;
     case TensorType::Q5_K: zero_levels(reinterpret_cast<BlockQ5K*>(bytes.data()), n / kQK_K); break;
     default: return out;
