@@ -163,10 +163,21 @@ void matmul_fast(const TensorView& w, const float* x, int64_t n_tokens, float* y
     });
     converted = buffer.data();
   }
+  // Four tokens at a time where the type has a four-row kernel: the weight row is
+  // expanded once for the four, and every element keeps the single-row kernel's bits.
+  const VecDot4Fn simd4 = simd != nullptr ? simd_vec_dot4(w.type) : nullptr;
   pool.parallel_for(rows, [&](int64_t begin, int64_t end) {
     for (int64_t r = begin; r < end; ++r) {
       const uint8_t* row = w.row(r);
-      for (int64_t t = 0; t < n_tokens; ++t) {
+      int64_t t = 0;
+      if (simd4 != nullptr) {
+        for (; t + 4 <= n_tokens; t += 4) {
+          float out[4];
+          simd4(n, row, converted + t * act_row_bytes, act_row_bytes, out);
+          for (int k = 0; k < 4; ++k) y[(t + k) * rows + r] = out[k];
+        }
+      }
+      for (; t < n_tokens; ++t) {
         const uint8_t* act = converted + t * act_row_bytes;
         y[t * rows + r] = simd != nullptr ? simd(n, row, act)
                                           : fast_dot(weight, activation, n, row, act, order);

@@ -8,6 +8,7 @@
 
 #include <immintrin.h>
 
+#include <cstddef>
 #include <cstdint>
 #include <cstring>
 
@@ -30,6 +31,20 @@ float dot_q3_k(int64_t n, const void* weight, const void* activation);
 float dot_q4_k(int64_t n, const void* weight, const void* activation);
 float dot_q5_k(int64_t n, const void* weight, const void* activation);
 float dot_q6_k(int64_t n, const void* weight, const void* activation);
+
+// Four-row kernels, with the signature of VecDot4Fn (tensor/simd_dot.h).
+void dot4_f32(int64_t n, const void* weight, const void* activation, size_t stride, float* out);
+void dot4_f16(int64_t n, const void* weight, const void* activation, size_t stride, float* out);
+void dot4_bf16(int64_t n, const void* weight, const void* activation, size_t stride, float* out);
+void dot4_q8_0(int64_t n, const void* weight, const void* activation, size_t stride, float* out);
+void dot4_q4_0(int64_t n, const void* weight, const void* activation, size_t stride, float* out);
+void dot4_q4_1(int64_t n, const void* weight, const void* activation, size_t stride, float* out);
+void dot4_q5_0(int64_t n, const void* weight, const void* activation, size_t stride, float* out);
+void dot4_q5_1(int64_t n, const void* weight, const void* activation, size_t stride, float* out);
+void dot4_iq4_nl(int64_t n, const void* weight, const void* activation, size_t stride, float* out);
+void dot4_q4_k(int64_t n, const void* weight, const void* activation, size_t stride, float* out);
+void dot4_q5_k(int64_t n, const void* weight, const void* activation, size_t stride, float* out);
+void dot4_q6_k(int64_t n, const void* weight, const void* activation, size_t stride, float* out);
 
 // The eight lanes added in a fixed tree: (l0+l4 + l2+l6) + (l1+l5 + l3+l7).
 PD_AVX2 inline float sum_lanes(__m256 v) {

@@ -19,6 +19,9 @@
 // -128, which only the non-finite inputs produce (the result is then non-finite anyway,
 // though an infinity may come out with the other sign).
 
+#include <cstddef>
+#include <cstdint>
+
 #include "tensor/tensor_type.h"
 
 namespace pd {
@@ -31,5 +34,16 @@ VecDotFn simd_vec_dot(TensorType type);
 // The AVX2 kernel whatever the active instruction set; nullptr when the CPU lacks
 // AVX2/FMA/F16C or the type has no kernel. For tests and benchmarks.
 VecDotFn avx2_vec_dot(TensorType type);
+
+// One weight row against four activation rows (row k at activation + k * stride bytes):
+// out[k] is bit for bit what the type's single-row vector kernel returns for row k, but
+// the weight row is read and expanded once for the four (prefill: many tokens per
+// matrix). Kernels exist for the types above except Q2_K and Q3_K.
+using VecDot4Fn = void (*)(int64_t n, const void* weight, const void* activation, size_t stride,
+                           float* out);
+
+// As simd_vec_dot and avx2_vec_dot, for the four-row kernels.
+VecDot4Fn simd_vec_dot4(TensorType type);
+VecDot4Fn avx2_vec_dot4(TensorType type);
 
 }  // namespace pd

@@ -65,14 +65,21 @@ PD_AVX2 inline int32_t min_term(const BlockQ8K& a, const uint8_t* mins) {
   return sum_lanes_i32(_mm256_madd_epi16(load32(a.bsums), paired));
 }
 
-// Q4_K and Q5_K: `fifth` adds the qh bits (Q5_K) or nothing (Q4_K).
-template <bool kFifthBit, typename Block>
-PD_AVX2 float scale_min_dot(int64_t n, const Block* x, const BlockQ8K* y) {
-  __m256 acc = _mm256_setzero_ps();
-  float mins = 0.0f;
+// Q4_K and Q5_K against kRows activation rows (y[r] is row r): kFifthBit adds the qh
+// bits (Q5_K). Each weight chunk is expanded once and used for every row; per row the
+// operations are the same whatever kRows, so a row's result does not depend on it.
+template <bool kFifthBit, int kRows, typename Block>
+PD_AVX2 void scale_min_dot(int64_t n, const Block* x, const BlockQ8K* const* y, float* out) {
+  __m256 acc[kRows];
+  float mins[kRows];
+  for (int r = 0; r < kRows; ++r) {
+    acc[r] = _mm256_setzero_ps();
+    mins[r] = 0.0f;
+  }
   for (int64_t i = 0; i < n / kQK_K; ++i) {
     const ScalesMins sm(x[i].scales);
-    __m256i sums = _mm256_setzero_si256();
+    __m256i sums[kRows];
+    for (int r = 0; r < kRows; ++r) sums[r] = _mm256_setzero_si256();
     __m256i high_bits = _mm256_setzero_si256();
     if constexpr (kFifthBit) high_bits = load32(x[i].qh);
     for (int k = 0; k < 4; ++k) {
@@ -85,14 +92,21 @@ PD_AVX2 float scale_min_dot(int64_t n, const Block* x, const BlockQ8K* y) {
         high = _mm256_or_si256(high, bit0_as_16(_mm256_srli_epi16(high_bits, 1)));
         high_bits = _mm256_srli_epi16(high_bits, 2);
       }
-      sums = _mm256_add_epi32(sums, weighted_dot(low, y[i].qs + 64 * k, one_scale(sm.scales[2 * k])));
-      sums = _mm256_add_epi32(
-          sums, weighted_dot(high, y[i].qs + 64 * k + 32, one_scale(sm.scales[2 * k + 1])));
+      const __m256i low_scale = one_scale(sm.scales[2 * k]);
+      const __m256i high_scale = one_scale(sm.scales[2 * k + 1]);
+      for (int r = 0; r < kRows; ++r) {
+        sums[r] = _mm256_add_epi32(sums[r], weighted_dot(low, y[r][i].qs + 64 * k, low_scale));
+        sums[r] = _mm256_add_epi32(sums[r], weighted_dot(high, y[r][i].qs + 64 * k + 32, high_scale));
+      }
     }
-    acc = _mm256_fmadd_ps(_mm256_set1_ps(half(x[i].d) * y[i].d), _mm256_cvtepi32_ps(sums), acc);
-    mins -= (half(x[i].dmin) * y[i].d) * static_cast<float>(min_term(y[i], sm.mins));
+    const float d = half(x[i].d);
+    const float dmin = half(x[i].dmin);
+    for (int r = 0; r < kRows; ++r) {
+      acc[r] = _mm256_fmadd_ps(_mm256_set1_ps(d * y[r][i].d), _mm256_cvtepi32_ps(sums[r]), acc[r]);
+      mins[r] -= (dmin * y[r][i].d) * static_cast<float>(min_term(y[r][i], sm.mins));
+    }
   }
-  return sum_lanes(acc) + mins;
+  for (int r = 0; r < kRows; ++r) out[r] = sum_lanes(acc[r]) + mins[r];
 }
 
 // Scales of sub-blocks j and j + 1 (16 values each) over one 32-value chunk.
@@ -170,32 +184,25 @@ PD_AVX2 float dot_q3_k(int64_t n, const void* weight, const void* activation) {
   return sum_lanes(acc);
 }
 
-PD_AVX2 float dot_q4_k(int64_t n, const void* weight, const void* activation) {
-  return scale_min_dot<false>(n, static_cast<const BlockQ4K*>(weight),
-                              static_cast<const BlockQ8K*>(activation));
-}
+namespace {
 
-PD_AVX2 float dot_q5_k(int64_t n, const void* weight, const void* activation) {
-  return scale_min_dot<true>(n, static_cast<const BlockQ5K*>(weight),
-                             static_cast<const BlockQ8K*>(activation));
-}
-
-PD_AVX2 float dot_q6_k(int64_t n, const void* weight, const void* activation) {
-  const auto* x = static_cast<const BlockQ6K*>(weight);
-  const auto* y = static_cast<const BlockQ8K*>(activation);
+// Q6_K against kRows activation rows, as scale_min_dot.
+template <int kRows>
+PD_AVX2 void q6_k_dot(int64_t n, const BlockQ6K* x, const BlockQ8K* const* y, float* out) {
   const __m256i two_bits = _mm256_set1_epi8(3);
-  __m256 acc = _mm256_setzero_ps();
+  const __m256i bias = _mm256_set1_epi8(32);  // levels are stored as q + 32 (0..63)
+  __m256 acc[kRows];
+  for (int r = 0; r < kRows; ++r) acc[r] = _mm256_setzero_ps();
   for (int64_t i = 0; i < n / kQK_K; ++i) {
-    // Levels are stored as q + 32 (0..63).
-    const __m256i bias = _mm256_set1_epi8(32);
-    __m256i sums = _mm256_setzero_si256();
+    __m256i sums[kRows];
+    for (int r = 0; r < kRows; ++r) sums[r] = _mm256_setzero_si256();
     for (int h = 0; h < 2; ++h) {
       // Value 128h + 32k + l: nibble k / 2 of ql[64h + 32(k % 2) + l], bit pair k of
       // qh[32h + l].
       const __m256i ql0 = load32(x[i].ql + 64 * h);
       const __m256i ql1 = load32(x[i].ql + 64 * h + 32);
       const __m256i qh = load32(x[i].qh + 32 * h);
-      const __m256i levels[4] = {
+      const __m256i stored[4] = {
           _mm256_or_si256(low_nibbles(ql0), _mm256_slli_epi16(_mm256_and_si256(qh, two_bits), 4)),
           _mm256_or_si256(low_nibbles(ql1),
                           _mm256_slli_epi16(_mm256_and_si256(_mm256_srli_epi16(qh, 2), two_bits), 4)),
@@ -206,14 +213,64 @@ PD_AVX2 float dot_q6_k(int64_t n, const void* weight, const void* activation) {
       };
       for (int k = 0; k < 4; ++k) {
         const int chunk = 4 * h + k;  // 32-value chunk: sub-blocks 2 * chunk and 2 * chunk + 1
-        sums = _mm256_add_epi32(sums, weighted_dot_signed(_mm256_sub_epi8(levels[k], bias),
-                                                          y[i].qs + 32 * chunk,
-                                                          two_scales(x[i].scales, 2 * chunk)));
+        const __m256i levels = _mm256_sub_epi8(stored[k], bias);
+        const __m256i scales = two_scales(x[i].scales, 2 * chunk);
+        for (int r = 0; r < kRows; ++r) {
+          sums[r] = _mm256_add_epi32(sums[r], weighted_dot_signed(levels, y[r][i].qs + 32 * chunk, scales));
+        }
       }
     }
-    acc = _mm256_fmadd_ps(_mm256_set1_ps(half(x[i].d) * y[i].d), _mm256_cvtepi32_ps(sums), acc);
+    const float d = half(x[i].d);
+    for (int r = 0; r < kRows; ++r) {
+      acc[r] = _mm256_fmadd_ps(_mm256_set1_ps(d * y[r][i].d), _mm256_cvtepi32_ps(sums[r]), acc[r]);
+    }
   }
-  return sum_lanes(acc);
+  for (int r = 0; r < kRows; ++r) out[r] = sum_lanes(acc[r]);
+}
+
+// The four activation rows of a VecDot4Fn call.
+struct FourRows {
+  const BlockQ8K* rows[4];
+  FourRows(const void* activation, size_t stride) {
+    for (int r = 0; r < 4; ++r) {
+      rows[r] = reinterpret_cast<const BlockQ8K*>(static_cast<const uint8_t*>(activation) + r * stride);
+    }
+  }
+};
+
+}  // namespace
+
+PD_AVX2 float dot_q4_k(int64_t n, const void* weight, const void* activation) {
+  const BlockQ8K* rows[1] = {static_cast<const BlockQ8K*>(activation)};
+  float out;
+  scale_min_dot<false, 1>(n, static_cast<const BlockQ4K*>(weight), rows, &out);
+  return out;
+}
+
+PD_AVX2 float dot_q5_k(int64_t n, const void* weight, const void* activation) {
+  const BlockQ8K* rows[1] = {static_cast<const BlockQ8K*>(activation)};
+  float out;
+  scale_min_dot<true, 1>(n, static_cast<const BlockQ5K*>(weight), rows, &out);
+  return out;
+}
+
+PD_AVX2 float dot_q6_k(int64_t n, const void* weight, const void* activation) {
+  const BlockQ8K* rows[1] = {static_cast<const BlockQ8K*>(activation)};
+  float out;
+  q6_k_dot<1>(n, static_cast<const BlockQ6K*>(weight), rows, &out);
+  return out;
+}
+
+PD_AVX2 void dot4_q4_k(int64_t n, const void* weight, const void* activation, size_t stride, float* out) {
+  scale_min_dot<false, 4>(n, static_cast<const BlockQ4K*>(weight), FourRows(activation, stride).rows, out);
+}
+
+PD_AVX2 void dot4_q5_k(int64_t n, const void* weight, const void* activation, size_t stride, float* out) {
+  scale_min_dot<true, 4>(n, static_cast<const BlockQ5K*>(weight), FourRows(activation, stride).rows, out);
+}
+
+PD_AVX2 void dot4_q6_k(int64_t n, const void* weight, const void* activation, size_t stride, float* out) {
+  q6_k_dot<4>(n, static_cast<const BlockQ6K*>(weight), FourRows(activation, stride).rows, out);
 }
 
 }  // namespace pd::avx2

@@ -4,6 +4,7 @@
 // one fused multiply-add of the lanes (as floats) by the product of the two scales
 // into an 8-lane float accumulator (even and odd blocks into two). The offset types add
 // m * s per block to a scalar float, in block order, added to the lane sum at the end.
+// The four-row variants expand each weight block once and then do exactly that per row.
 
 #include "tensor/quant_iq4_nl.h"
 #include "tensor/quant_legacy.h"
@@ -32,61 +33,76 @@ PD_AVX2 inline __m256i fifth_bits(const uint8_t* qh) {
 
 namespace {
 
-// One block of each type: its integer dot product scaled into `acc`.
+// Each type's weight quants of one block as 32 bytes in value order: signed levels
+// (their dot product goes through the sign trick) or unsigned ones.
 struct Q8_0Block {
   using Weight = BlockQ8_0;
   using Activation = BlockQ8_0;
-  PD_AVX2 static __m256 add(const Weight& x, const Activation& y, __m256 acc) {
-    return scaled(dot_signed(load32(x.qs), load32(y.qs)), half(x.d) * half(y.d), acc);
-  }
+  static constexpr bool kSigned = true;
+  PD_AVX2 static __m256i levels(const Weight& x) { return load32(x.qs); }
 };
 
 struct Q4_0Block {
   using Weight = BlockQ4_0;
   using Activation = BlockQ8_0;
-  PD_AVX2 static __m256 add(const Weight& x, const Activation& y, __m256 acc) {
-    const __m256i q = _mm256_sub_epi8(nibbles(x.qs), _mm256_set1_epi8(8));
-    return scaled(dot_signed(q, load32(y.qs)), half(x.d) * half(y.d), acc);
+  static constexpr bool kSigned = true;
+  PD_AVX2 static __m256i levels(const Weight& x) {
+    return _mm256_sub_epi8(nibbles(x.qs), _mm256_set1_epi8(8));
   }
 };
 
 struct Q4_1Block {
   using Weight = BlockQ4_1;
   using Activation = BlockQ8_1;
-  PD_AVX2 static __m256 add(const Weight& x, const Activation& y, __m256 acc) {
-    return scaled(dot_unsigned_signed(nibbles(x.qs), load32(y.qs)), half(x.d) * half(y.d), acc);
-  }
+  static constexpr bool kSigned = false;
+  PD_AVX2 static __m256i levels(const Weight& x) { return nibbles(x.qs); }
 };
 
 struct Q5_0Block {
   using Weight = BlockQ5_0;
   using Activation = BlockQ8_0;
-  PD_AVX2 static __m256 add(const Weight& x, const Activation& y, __m256 acc) {
-    const __m256i q = _mm256_sub_epi8(_mm256_or_si256(nibbles(x.qs), fifth_bits(x.qh)),
-                                      _mm256_set1_epi8(16));
-    return scaled(dot_signed(q, load32(y.qs)), half(x.d) * half(y.d), acc);
+  static constexpr bool kSigned = true;
+  PD_AVX2 static __m256i levels(const Weight& x) {
+    return _mm256_sub_epi8(_mm256_or_si256(nibbles(x.qs), fifth_bits(x.qh)), _mm256_set1_epi8(16));
   }
 };
 
 struct Q5_1Block {
   using Weight = BlockQ5_1;
   using Activation = BlockQ8_1;
-  PD_AVX2 static __m256 add(const Weight& x, const Activation& y, __m256 acc) {
-    const __m256i q = _mm256_or_si256(nibbles(x.qs), fifth_bits(x.qh));
-    return scaled(dot_unsigned_signed(q, load32(y.qs)), half(x.d) * half(y.d), acc);
+  static constexpr bool kSigned = false;
+  PD_AVX2 static __m256i levels(const Weight& x) {
+    return _mm256_or_si256(nibbles(x.qs), fifth_bits(x.qh));
   }
 };
 
 struct Iq4nlBlock {
   using Weight = BlockIq4nl;
   using Activation = BlockQ8_0;
-  PD_AVX2 static __m256 add(const Weight& x, const Activation& y, __m256 acc) {
+  static constexpr bool kSigned = true;
+  PD_AVX2 static __m256i levels(const Weight& x) {
     // The 16 levels in each 128-bit half: a byte shuffle looks a nibble up.
-    const __m256i levels = _mm256_broadcastsi128_si256(load16(kIq4nlValues));
-    const __m256i q = _mm256_shuffle_epi8(levels, nibbles(x.qs));
-    return scaled(dot_signed(q, load32(y.qs)), half(x.d) * half(y.d), acc);
+    const __m256i table = _mm256_broadcastsi128_si256(load16(kIq4nlValues));
+    return _mm256_shuffle_epi8(table, nibbles(x.qs));
   }
 };
+
+// One block's integer dot product, scaled into `acc`. For signed levels `magnitude` is
+// |levels| (the caller computes it once for any number of activation rows).
+template <typename Block>
+PD_AVX2 inline __m256 add_block(__m256i levels, __m256i magnitude, float dx,
+                                const typename Block::Activation& y, __m256 acc) {
+  const __m256i q = load32(y.qs);
+  const __m256i lanes = Block::kSigned
+                            ? dot_unsigned_signed(magnitude, _mm256_sign_epi8(q, levels))
+                            : dot_unsigned_signed(levels, q);
+  return scaled(lanes, dx * half(y.d), acc);
+}
+
+template <typename Block>
+PD_AVX2 inline __m256i magnitude_of(__m256i levels) {
+  return Block::kSigned ? _mm256_sign_epi8(levels, levels) : levels;
+}
 
 // Even blocks into one accumulator, odd blocks into another (two independent chains
 // of multiply-adds hide their latency), the two added at the end.
@@ -99,11 +115,51 @@ PD_AVX2 float block_sum(int64_t n, const void* weight, const void* activation) {
   __m256 odd = _mm256_setzero_ps();
   int64_t i = 0;
   for (; i + 2 <= blocks; i += 2) {
-    even = Block::add(x[i], y[i], even);
-    odd = Block::add(x[i + 1], y[i + 1], odd);
+    const __m256i l0 = Block::levels(x[i]);
+    const __m256i l1 = Block::levels(x[i + 1]);
+    even = add_block<Block>(l0, magnitude_of<Block>(l0), half(x[i].d), y[i], even);
+    odd = add_block<Block>(l1, magnitude_of<Block>(l1), half(x[i + 1].d), y[i + 1], odd);
   }
-  if (i < blocks) even = Block::add(x[i], y[i], even);
+  if (i < blocks) {
+    const __m256i l0 = Block::levels(x[i]);
+    even = add_block<Block>(l0, magnitude_of<Block>(l0), half(x[i].d), y[i], even);
+  }
   return sum_lanes(_mm256_add_ps(even, odd));
+}
+
+// block_sum for four activation rows `stride` bytes apart, each weight block expanded
+// once: the same operations per row, so the same bits.
+template <typename Block>
+PD_AVX2 void block_sum4(int64_t n, const void* weight, const void* activation, size_t stride,
+                        float* out) {
+  using Activation = typename Block::Activation;
+  const auto* x = static_cast<const typename Block::Weight*>(weight);
+  const Activation* y[4];
+  for (int k = 0; k < 4; ++k) {
+    y[k] = reinterpret_cast<const Activation*>(static_cast<const uint8_t*>(activation) + k * stride);
+  }
+  const int64_t blocks = n / kLegacyBlockSize;
+  __m256 even[4], odd[4];
+  for (int k = 0; k < 4; ++k) even[k] = odd[k] = _mm256_setzero_ps();
+  int64_t i = 0;
+  for (; i + 2 <= blocks; i += 2) {
+    const __m256i l0 = Block::levels(x[i]);
+    const __m256i l1 = Block::levels(x[i + 1]);
+    const __m256i m0 = magnitude_of<Block>(l0);
+    const __m256i m1 = magnitude_of<Block>(l1);
+    const float d0 = half(x[i].d);
+    const float d1 = half(x[i + 1].d);
+    for (int k = 0; k < 4; ++k) {
+      even[k] = add_block<Block>(l0, m0, d0, y[k][i], even[k]);
+      odd[k] = add_block<Block>(l1, m1, d1, y[k][i + 1], odd[k]);
+    }
+  }
+  if (i < blocks) {
+    const __m256i l0 = Block::levels(x[i]);
+    const __m256i m0 = magnitude_of<Block>(l0);
+    for (int k = 0; k < 4; ++k) even[k] = add_block<Block>(l0, m0, half(x[i].d), y[k][i], even[k]);
+  }
+  for (int k = 0; k < 4; ++k) out[k] = sum_lanes(_mm256_add_ps(even[k], odd[k]));
 }
 
 // The offsets of a _1 row, block by block.
@@ -140,6 +196,38 @@ PD_AVX2 float dot_q5_1(int64_t n, const void* weight, const void* activation) {
 
 PD_AVX2 float dot_iq4_nl(int64_t n, const void* weight, const void* activation) {
   return block_sum<Iq4nlBlock>(n, weight, activation);
+}
+
+PD_AVX2 void dot4_q8_0(int64_t n, const void* weight, const void* activation, size_t stride, float* out) {
+  block_sum4<Q8_0Block>(n, weight, activation, stride, out);
+}
+
+PD_AVX2 void dot4_q4_0(int64_t n, const void* weight, const void* activation, size_t stride, float* out) {
+  block_sum4<Q4_0Block>(n, weight, activation, stride, out);
+}
+
+PD_AVX2 void dot4_q4_1(int64_t n, const void* weight, const void* activation, size_t stride, float* out) {
+  block_sum4<Q4_1Block>(n, weight, activation, stride, out);
+  for (int k = 0; k < 4; ++k) {
+    out[k] += offset_sum(n, static_cast<const BlockQ4_1*>(weight),
+                         reinterpret_cast<const BlockQ8_1*>(static_cast<const uint8_t*>(activation) + k * stride));
+  }
+}
+
+PD_AVX2 void dot4_q5_0(int64_t n, const void* weight, const void* activation, size_t stride, float* out) {
+  block_sum4<Q5_0Block>(n, weight, activation, stride, out);
+}
+
+PD_AVX2 void dot4_q5_1(int64_t n, const void* weight, const void* activation, size_t stride, float* out) {
+  block_sum4<Q5_1Block>(n, weight, activation, stride, out);
+  for (int k = 0; k < 4; ++k) {
+    out[k] += offset_sum(n, static_cast<const BlockQ5_1*>(weight),
+                         reinterpret_cast<const BlockQ8_1*>(static_cast<const uint8_t*>(activation) + k * stride));
+  }
+}
+
+PD_AVX2 void dot4_iq4_nl(int64_t n, const void* weight, const void* activation, size_t stride, float* out) {
+  block_sum4<Iq4nlBlock>(n, weight, activation, stride, out);
 }
 
 }  // namespace pd::avx2

@@ -129,7 +129,8 @@ TEST(SimdForward, DecodeEqualsPrefillWithVectorKernels) {
   if (!have_avx2()) GTEST_SKIP() << "this CPU lacks AVX2/FMA/F16C";
   IsaScope scope;
   set_active_isa(Isa::Avx2);
-  for (TensorType type : {TensorType::F16, TensorType::Q4_K}) {
+  for (TensorType type : {TensorType::F16, TensorType::Q8_0, TensorType::Q4_0, TensorType::Q5_1,
+                          TensorType::Q4_K, TensorType::Q6_K}) {
     const auto model = model_of(type);
     const std::vector<int32_t> tokens = prompt(model->config().n_vocab);
     Session batch(model, NumericsConfig{}, SessionOptions{0, 2, nullptr});

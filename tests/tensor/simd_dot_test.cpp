@@ -192,6 +192,41 @@ TEST(SimdDot, ExtremeQuantsDoNotSaturate) {
   }
 }
 
+// The four-row kernels give each row exactly the single-row kernel's bits, at every
+// length, with rows packed back to back or further apart.
+TEST(SimdDot, FourRowKernelsEqualTheSingleRowKernelBitForBit) {
+  if (!have_avx2()) GTEST_SKIP() << "this CPU lacks AVX2/FMA/F16C";
+  std::mt19937_64 rng(4);
+  int checked = 0;
+  for (TensorType type : kSimdTypes) {
+    const VecDot4Fn four = avx2_vec_dot4(type);
+    if (four == nullptr) continue;  // Q2_K, Q3_K: prefill calls the single-row kernel
+    const TypeTraits& wt = type_traits(type);
+    const TensorType act = wt.vec_dot_type;
+    for (int64_t n : lengths_for(type)) {
+      const std::vector<float> w = random_row(n, rng);
+      std::vector<uint8_t> w_bytes(*row_bytes(type, n));
+      wt.quantize_ref(w.data(), w_bytes.data(), n);
+      for (size_t padding : {size_t{0}, size_t{36}}) {
+        const size_t stride = *row_bytes(act, n) + padding;
+        std::vector<uint8_t> a_bytes(4 * stride);
+        for (int k = 0; k < 4; ++k) {
+          quantize_activation_row(act, random_row(n, rng).data(), a_bytes.data() + k * stride, n);
+        }
+        float out[4];
+        four(n, w_bytes.data(), a_bytes.data(), stride, out);
+        for (int k = 0; k < 4; ++k) {
+          const float single = avx2_vec_dot(type)(n, w_bytes.data(), a_bytes.data() + k * stride);
+          EXPECT_EQ(std::memcmp(&out[k], &single, sizeof single), 0)
+              << type_name(type) << " n " << n << " row " << k << ": " << out[k] << " vs " << single;
+          ++checked;
+        }
+      }
+    }
+  }
+  EXPECT_GT(checked, 0);
+}
+
 class IsaScope {
  public:
   IsaScope() : saved_(active_isa()) {}
@@ -204,10 +239,16 @@ class IsaScope {
 TEST(SimdDot, DispatchFollowsTheActiveInstructionSet) {
   IsaScope scope;
   set_active_isa(Isa::Scalar);
-  for (TensorType type : kSimdTypes) EXPECT_EQ(simd_vec_dot(type), nullptr) << type_name(type);
+  for (TensorType type : kSimdTypes) {
+    EXPECT_EQ(simd_vec_dot(type), nullptr) << type_name(type);
+    EXPECT_EQ(simd_vec_dot4(type), nullptr) << type_name(type);
+  }
   if (!have_avx2()) GTEST_SKIP() << "this CPU lacks AVX2/FMA/F16C";
   set_active_isa(Isa::Avx2);
-  for (TensorType type : kSimdTypes) EXPECT_EQ(simd_vec_dot(type), avx2_vec_dot(type)) << type_name(type);
+  for (TensorType type : kSimdTypes) {
+    EXPECT_EQ(simd_vec_dot(type), avx2_vec_dot(type)) << type_name(type);
+    EXPECT_EQ(simd_vec_dot4(type), avx2_vec_dot4(type)) << type_name(type);
+  }
   // Types without a vector kernel fall back to the reference in every set.
   EXPECT_EQ(simd_vec_dot(TensorType::Q8_K), nullptr);
   EXPECT_EQ(simd_vec_dot(TensorType::I8), nullptr);
