@@ -102,10 +102,4 @@ PD_AVX2 inline __m256i dot_unsigned_signed(__m256i u, __m256i s) {
   return _mm256_madd_epi16(_mm256_maddubs_epi16(u, s), _mm256_set1_epi16(1));
 }
 
-// As above for two signed operands: the sign of x moves onto y so that |x| can be the
-// unsigned operand. Exact unless y holds -128 where x is negative (see simd_dot.h).
-PD_AVX2 inline __m256i dot_signed(__m256i x, __m256i y) {
-  return dot_unsigned_signed(_mm256_sign_epi8(x, x), _mm256_sign_epi8(y, x));
-}
-
 }  // namespace pd::avx2

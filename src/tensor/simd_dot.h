@@ -6,18 +6,19 @@
 // What stays the same as the scalar reference: the integer part of every block (the
 // sums of quant products are exact, whatever the instruction order) and the formats.
 // What differs: the float part. The reference adds one block result at a time (or, for
-// f32/f16/bf16, every product in double); the vector kernels keep 8 float lanes (4 x 8
-// for the float types), fuse multiply and add, and add the lanes in a fixed tree at the
-// end. The result is therefore a last-bits perturbation of the reference, not its bits:
+// f32/f16/bf16, every product in double); the vector kernels keep 8-lane float
+// accumulators (one per K-quant row, two for the 32-value block types, four for the
+// float types), fuse multiply and add, and add the lanes in a fixed tree at the end. The result is therefore a last-bits perturbation of the reference, not its bits:
 // run records pin the instruction set for that reason. It is deterministic: one row
 // pair always gives the same float, on any thread and in any batch.
 //
 // Kernels exist for F32, F16, BF16, Q8_0, Q4_0, Q4_1, Q5_0, Q5_1, IQ4_NL and Q2_K to
 // Q6_K (AVX2 + FMA + F16C; compiled with per-function target attributes, so the
 // build needs no -march flag and runs on any x86-64). Integer parts are exact for every
-// quant a reference quantizer writes; the one exception is a Q8_0 activation quant of
-// -128, which only the non-finite inputs produce (the result is then non-finite anyway,
-// though an infinity may come out with the other sign).
+// quant a reference quantizer writes; the one exception is an activation quant of -128
+// (Q8_0, Q8_K) against a negative signed weight level, and only non-finite inputs
+// produce such a quant (the result is then non-finite anyway, though an infinity may
+// come out with the other sign).
 
 #include <cstddef>
 #include <cstdint>

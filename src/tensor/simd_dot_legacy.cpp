@@ -87,8 +87,10 @@ struct Iq4nlBlock {
   }
 };
 
-// One block's integer dot product, scaled into `acc`. For signed levels `magnitude` is
-// |levels| (the caller computes it once for any number of activation rows).
+// One block's integer dot product, scaled into `acc`. Signed levels go through the sign
+// trick: |level| is the unsigned operand, the level's sign moves onto the activation
+// (exact unless an activation quant is -128, see simd_dot.h); `magnitude` is |levels|,
+// computed once by the caller for any number of activation rows.
 template <typename Block>
 PD_AVX2 inline __m256 add_block(__m256i levels, __m256i magnitude, float dx,
                                 const typename Block::Activation& y, __m256 acc) {
