@@ -75,11 +75,11 @@ PD_AVX2 inline __m128i load16(const void* p) {
 // 16 bytes of packed nibbles as 32 bytes 0..15: the low nibbles (values 0..15 of a
 // legacy block) then the high nibbles (values 16..31).
 PD_AVX2 inline __m256i nibbles(const uint8_t* packed) {
-  const __m128i bytes = load16(packed);
-  const __m128i low_mask = _mm_set1_epi8(0x0F);
-  const __m128i low = _mm_and_si128(bytes, low_mask);
-  const __m128i high = _mm_and_si128(_mm_srli_epi16(bytes, 4), low_mask);
-  return _mm256_set_m128i(high, low);
+  // The 16 bytes in both halves; the upper half shifted right by 4 (in 32-bit words:
+  // what moves in from the next byte lands in the high nibble, which the mask drops).
+  const __m256i both = _mm256_broadcastsi128_si256(load16(packed));
+  const __m256i shifted = _mm256_srlv_epi32(both, _mm256_setr_epi32(0, 0, 0, 0, 4, 4, 4, 4));
+  return _mm256_and_si256(shifted, _mm256_set1_epi8(0x0F));
 }
 
 // Bit j of a little-endian 32-bit word as byte j: 0xFF where set, 0 where clear.
