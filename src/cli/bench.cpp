@@ -4,6 +4,12 @@
 // With --score, also the cost of teacher forcing: the backend's score() of the same P
 // tokens with a log-softmax row for every position (what compare does to a trajectory),
 // against the plain prefill that returns the last row only.
+//
+// With --roofline, first this machine's limits (core/roofline.h): streaming read
+// bandwidth and f32 FMA throughput, for one thread and for all. Every model run also
+// measures the bandwidth and FMA peak at its own thread count, and states decode as a
+// fraction of the bandwidth (weight bytes per token x tokens/s) and prefill as a
+// fraction of the FMA peak (2 FLOPs per matrix weight per token).
 
 #include <algorithm>
 #include <chrono>
@@ -16,12 +22,15 @@
 
 #include "backend/embedded_backend.h"
 #include "cli/command.h"
+#include "core/cpu_features.h"
 #include "core/error.h"
+#include "core/roofline.h"
 #include "core/thread_pool.h"
 #include "gguf/gguf_file.h"
 #include "model/model.h"
 #include "model/sampler.h"
 #include "model/session.h"
+#include "store/stack_fingerprint.h"
 
 namespace pd::cli {
 namespace {
@@ -38,7 +47,58 @@ struct BenchFlags {
   std::string order = "forward";
   bool json = false;
   bool score = false;
+  bool roofline = false;
+  int64_t roofline_mb = 256;
 };
+
+// Large enough to dwarf any last-level cache; a few passes, the best one counts.
+constexpr int kBandwidthPasses = 5;
+constexpr int kFmaPasses = 3;
+constexpr double kFmaSeconds = 0.1;
+
+struct Limits {
+  double bandwidth_gbs = 0;
+  double fma_gflops = 0;
+};
+
+Limits measure_limits(int threads, size_t buffer_bytes) {
+  ThreadPool pool(threads);
+  Limits limits;
+  limits.bandwidth_gbs = measure_read_bandwidth_gbs(buffer_bytes, kBandwidthPasses, pool);
+  limits.fma_gflops = measure_fma_gflops(kFmaSeconds, kFmaPasses, pool);
+  return limits;
+}
+
+// Multiply-adds of one token through every weight matrix, times two.
+double flops_per_token(const Model& model) {
+  double elements = static_cast<double>(model.weights().output.element_count());
+  for (const LayerWeights& layer : model.weights().layers) {
+    for (const TensorView* m : {&layer.wq, &layer.wk, &layer.wv, &layer.wo, &layer.ffn_gate,
+                                &layer.ffn_up, &layer.ffn_down}) {
+      if (m->data != nullptr) elements += static_cast<double>(m->element_count());
+    }
+  }
+  return 2 * elements;
+}
+
+nlohmann::json run_roofline(const BenchFlags& flags, int threads) {
+  const size_t bytes = static_cast<size_t>(flags.roofline_mb) << 20;
+  const Limits one = measure_limits(1, bytes);
+  const Limits all = threads > 1 ? measure_limits(threads, bytes) : one;
+  if (!flags.json) {
+    std::printf("roofline:  %s, isa %s, %lld MiB buffer\n", cpu_features().model_name.c_str(),
+                std::string(isa_name(active_isa())).c_str(), static_cast<long long>(flags.roofline_mb));
+    std::printf("  read bandwidth: %.2f GB/s (1 thread), %.2f GB/s (%d threads)\n", one.bandwidth_gbs,
+                all.bandwidth_gbs, threads);
+    std::printf("  f32 FMA:        %.1f GFLOP/s per core, %.1f GFLOP/s (%d threads)\n", one.fma_gflops,
+                all.fma_gflops, threads);
+  }
+  return {{"roofline_threads", threads},
+          {"roofline_bandwidth_1t_gbs", one.bandwidth_gbs},
+          {"roofline_bandwidth_gbs", all.bandwidth_gbs},
+          {"roofline_fma_gflops_per_core", one.fma_gflops},
+          {"roofline_fma_gflops", all.fma_gflops}};
+}
 
 struct RunTimes {
   double prefill_seconds = 0;
@@ -79,7 +139,7 @@ RunTimes time_one_run(Session& session, const std::vector<int32_t>& prompt, int6
   return times;
 }
 
-int run_bench(const BenchFlags& flags) {
+int run_model_bench(const BenchFlags& flags, nlohmann::json out) {
   if (flags.prompt_tokens < 1) fail_input("--prompt-tokens", "must be at least 1");
   if (flags.gen_tokens < 1) fail_input("--gen-tokens", "must be at least 1");
   if (flags.runs < 1) fail_input("--runs", "must be at least 1");
@@ -125,6 +185,9 @@ int run_bench(const BenchFlags& flags) {
   const double decode = median(decode_tps);
   const double weight_bytes = static_cast<double>(model->weight_bytes());
   const double bandwidth_gbs = weight_bytes * decode / 1e9;
+  const Limits limits = measure_limits(threads, static_cast<size_t>(flags.roofline_mb) << 20);
+  const double decode_fraction = bandwidth_gbs / limits.bandwidth_gbs;
+  const double prefill_fraction = prefill * flops_per_token(*model) / 1e9 / limits.fma_gflops;
 
   if (flags.json) {
     const nlohmann::json j = {{"model", flags.model},
@@ -136,8 +199,13 @@ int run_bench(const BenchFlags& flags) {
                               {"decode_tps", decode},
                               {"weight_bytes", model->weight_bytes()},
                               {"decode_bandwidth_gbs", bandwidth_gbs},
-                              {"numerics", numerics.to_string()}};
-    nlohmann::json out = j;
+                              {"numerics", numerics.to_string()},
+                              {"isa", std::string(isa_name(active_isa()))},
+                              {"roofline_bandwidth_gbs", limits.bandwidth_gbs},
+                              {"decode_bandwidth_fraction", decode_fraction},
+                              {"roofline_fma_gflops", limits.fma_gflops},
+                              {"prefill_flops_fraction", prefill_fraction}};
+    out.update(j);
     if (flags.score) {
       out["score_tps"] = score;
       out["score_cost_vs_prefill"] = score_cost;
@@ -146,11 +214,14 @@ int run_bench(const BenchFlags& flags) {
   } else {
     std::printf("model:     %s (%.1f MB of weights read per decoded token)\n", flags.model.c_str(),
                 weight_bytes / 1e6);
-    std::printf("numerics:  %s, %d threads\n", numerics.to_string().c_str(), threads);
-    std::printf("prefill:   %.1f tokens/s (%lld tokens, median of %d runs)\n", prefill,
-                static_cast<long long>(flags.prompt_tokens), flags.runs);
-    std::printf("decode:    %.1f tokens/s (%lld tokens), implied bandwidth %.2f GB/s\n", decode,
-                static_cast<long long>(flags.gen_tokens), bandwidth_gbs);
+    std::printf("numerics:  %s, %d threads, isa %s\n", numerics.to_string().c_str(), threads,
+                std::string(isa_name(active_isa())).c_str());
+    std::printf("prefill:   %.1f tokens/s (%lld tokens, median of %d runs), %.1f%% of %.1f GFLOP/s FMA peak\n",
+                prefill, static_cast<long long>(flags.prompt_tokens), flags.runs,
+                100 * prefill_fraction, limits.fma_gflops);
+    std::printf("decode:    %.1f tokens/s (%lld tokens), implied bandwidth %.2f GB/s, %.1f%% of measured %.2f GB/s\n",
+                decode, static_cast<long long>(flags.gen_tokens), bandwidth_gbs,
+                100 * decode_fraction, limits.bandwidth_gbs);
     if (flags.score) {
       std::printf("score:     %.1f tokens/s (%lld tokens, every row log-softmaxed), %.2fx the time of a prefill\n",
                   score, static_cast<long long>(flags.prompt_tokens), score_cost);
@@ -159,11 +230,24 @@ int run_bench(const BenchFlags& flags) {
   return 0;
 }
 
+int run_bench(const BenchFlags& flags) {
+  store::apply_isa_environment();
+  if (flags.roofline_mb < 16) fail_input("--roofline-mb", "must be at least 16");
+  if (flags.model.empty() && !flags.roofline) fail_input("bench", "give a model, --roofline, or both");
+  const int threads = flags.threads > 0 ? flags.threads : ThreadPool::default_threads();
+  nlohmann::json out = flags.roofline ? run_roofline(flags, threads) : nlohmann::json::object();
+  if (flags.model.empty()) {
+    if (flags.json) std::printf("%s\n", out.dump().c_str());
+    return 0;
+  }
+  return run_model_bench(flags, std::move(out));
+}
+
 const CommandRegistration registration{
     "bench", "Prefill and decode speed of the embedded engine on a model",
     [](CLI::App& app) -> RunFn {
       auto flags = std::make_shared<BenchFlags>();
-      app.add_option("model", flags->model, "GGUF model")->required();
+      app.add_option("model", flags->model, "GGUF model (optional with --roofline)");
       app.add_option("--threads", flags->threads, "Worker threads (default: one per core)");
       app.add_option("--prompt-tokens", flags->prompt_tokens, "Prompt length for prefill (default 64)");
       app.add_option("--gen-tokens", flags->gen_tokens, "Tokens to decode (default 16)");
@@ -174,6 +258,10 @@ const CommandRegistration registration{
       app.add_option("--order", flags->order, "Accumulation order: forward or reversed");
       app.add_flag("--score", flags->score,
                    "Also time teacher-forced scoring of the prompt (all rows) against its prefill");
+      app.add_flag("--roofline", flags->roofline,
+                   "Measure this machine's read bandwidth and f32 FMA throughput (1 and N threads) first");
+      app.add_option("--roofline-mb", flags->roofline_mb,
+                     "Buffer for the bandwidth measurement, MiB (default 256; far above the cache)");
       app.add_flag("--json", flags->json, "JSON on stdout (keys prefill_tps, decode_tps, ...)");
       return [flags] { return run_bench(*flags); };
     }};

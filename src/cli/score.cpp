@@ -21,6 +21,7 @@
 #include "model/model.h"
 #include "model/ops.h"
 #include "model/session.h"
+#include "store/stack_fingerprint.h"
 #include "tokenizer/tokenizer.h"
 
 namespace pd::cli {
@@ -65,6 +66,7 @@ std::vector<int32_t> parse_token_list(const std::string& list) {
 }
 
 int run_score(const ScoreFlags& flags) {
+  store::apply_isa_environment();
   if (flags.text_file.empty() == flags.tokens.empty()) {
     fail_input("score", "give exactly one of --text FILE, --tokens 1,2,3");
   }

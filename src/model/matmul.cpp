@@ -8,6 +8,7 @@
 #include "core/error.h"
 #include "core/thread_pool.h"
 #include "tensor/activation_quant.h"
+#include "tensor/simd_dot.h"
 
 namespace pd {
 
@@ -130,9 +131,18 @@ void matmul_float_type(const TensorView& w, const float* x, int64_t n_tokens, fl
   }, kRowGrain);
 }
 
+bool is_float_type(TensorType type) {
+  return type == TensorType::F32 || type == TensorType::F16 || type == TensorType::BF16;
+}
+
+// `simd_allowed`: the active instruction set's vector kernel may replace the type's
+// scalar vec_dot (forward order only; the reversed order is defined by the scalar
+// kernels). With a vector kernel the float types dot directly on the stored rows.
 void matmul_fast(const TensorView& w, const float* x, int64_t n_tokens, float* y,
-                 AccumulationOrder order, ThreadPool& pool) {
-  if (w.type == TensorType::F32 || w.type == TensorType::F16 || w.type == TensorType::BF16) {
+                 AccumulationOrder order, bool simd_allowed, ThreadPool& pool) {
+  const VecDotFn simd =
+      simd_allowed && order == AccumulationOrder::Forward ? simd_vec_dot(w.type) : nullptr;
+  if (simd == nullptr && is_float_type(w.type)) {
     matmul_float_type(w, x, n_tokens, y, order, pool);
     return;
   }
@@ -153,11 +163,24 @@ void matmul_fast(const TensorView& w, const float* x, int64_t n_tokens, float* y
     });
     converted = buffer.data();
   }
+  // Four tokens at a time where the type has a four-row kernel: the weight row is
+  // expanded once for the four, and every element keeps the single-row kernel's bits.
+  const VecDot4Fn simd4 = simd != nullptr ? simd_vec_dot4(w.type) : nullptr;
   pool.parallel_for(rows, [&](int64_t begin, int64_t end) {
     for (int64_t r = begin; r < end; ++r) {
       const uint8_t* row = w.row(r);
-      for (int64_t t = 0; t < n_tokens; ++t) {
-        y[t * rows + r] = fast_dot(weight, activation, n, row, converted + t * act_row_bytes, order);
+      int64_t t = 0;
+      if (simd4 != nullptr) {
+        for (; t + 4 <= n_tokens; t += 4) {
+          float out[4];
+          simd4(n, row, converted + t * act_row_bytes, act_row_bytes, out);
+          for (int k = 0; k < 4; ++k) y[(t + k) * rows + r] = out[k];
+        }
+      }
+      for (; t < n_tokens; ++t) {
+        const uint8_t* act = converted + t * act_row_bytes;
+        y[t * rows + r] = simd != nullptr ? simd(n, row, act)
+                                          : fast_dot(weight, activation, n, row, act, order);
       }
     }
   }, kRowGrain);
@@ -264,7 +287,10 @@ void matmul(const TensorView& w, const float* x, int64_t n_tokens, float* y,
   if (is_integer_weight(w) || options.kernel == KernelPath::Reference) {
     matmul_reference(w, src, n_tokens, y, options.order, pool);
   } else {
-    matmul_fast(w, src, n_tokens, y, options.order, pool);
+    // Integer activations stay on the scalar kernels, so that axis does not move with
+    // the instruction set.
+    matmul_fast(w, src, n_tokens, y, options.order,
+                !is_integer_precision(options.activations), pool);
   }
 }
 

@@ -14,6 +14,8 @@
 //     once, otherwise the dequantized integers continue down the list below;
 //   integer weight view, float activations: weights dequantized, f32 dot;
 //   kernel `fast`: activations converted to the type's vec_dot_type, type's vec_dot;
+//     with float activations, forward order and an active instruction set of AVX2 or
+//     better, the type's vector kernel (tensor/simd_dot.h) instead of the scalar one;
 //   kernel `reference`: weight rows dequantized to f32, f32 dot.
 
 #include <cstdint>

@@ -24,6 +24,30 @@ TEST(BenchCli, JsonReportsSpeeds) {
   EXPECT_EQ(j["prompt_tokens"], 16);
   EXPECT_EQ(j["gen_tokens"], 4);
   EXPECT_EQ(j["weight_bytes"].get<uint64_t>() % 4, 0u);  // all F32
+  // Against this machine's limits, measured in the same run.
+  EXPECT_GT(j["roofline_bandwidth_gbs"].get<double>(), 0.0);
+  EXPECT_NEAR(j["decode_bandwidth_fraction"].get<double>(),
+              j["decode_bandwidth_gbs"].get<double>() / j["roofline_bandwidth_gbs"].get<double>(), 1e-9);
+  EXPECT_GT(j["prefill_flops_fraction"].get<double>(), 0.0);
+}
+
+TEST(BenchCli, RooflineAloneMeasuresBandwidthAndFma) {
+  const test::CliResult r =
+      test::run_cli({"bench", "--roofline", "--roofline-mb", "32", "--threads", "2", "--json"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const nlohmann::json j = nlohmann::json::parse(r.out);
+  EXPECT_EQ(j["roofline_threads"], 2);
+  for (const char* key : {"roofline_bandwidth_1t_gbs", "roofline_bandwidth_gbs",
+                          "roofline_fma_gflops_per_core", "roofline_fma_gflops"}) {
+    EXPECT_GT(j[key].get<double>(), 0.0) << key;
+  }
+  EXPECT_EQ(j.count("decode_tps"), 0u);
+  const test::CliResult plain = test::run_cli({"bench", "--roofline", "--roofline-mb", "32", "--threads", "1"});
+  ASSERT_EQ(plain.exit_code, 0) << plain.err;
+  EXPECT_NE(plain.out.find("read bandwidth:"), std::string::npos) << plain.out;
+  // Neither a model nor --roofline: nothing to measure.
+  EXPECT_EQ(test::run_cli({"bench", "--runs", "1"}).exit_code, 2);
+  EXPECT_EQ(test::run_cli({"bench", "--roofline", "--roofline-mb", "1"}).exit_code, 2);
 }
 
 TEST(BenchCli, ScoreTimesTeacherForcingAgainstAPrefill) {

@@ -1,0 +1,25 @@
+#pragma once
+// This machine's limits, measured: how fast memory streams into the cores and how many
+// f32 fused multiply-adds a core retires. Decode speed is judged against the first
+// (weight bytes per token / time), prefill against the second (FLOPs / time).
+//
+// Both are best-of-several-passes figures: a pass disturbed by another process only
+// ever makes a figure lower, so the best pass is the closest to the machine's limit.
+
+#include <cstddef>
+
+namespace pd {
+
+class ThreadPool;
+
+// Read bandwidth in GB/s (1e9 bytes/s): every thread of `pool` streams through its own
+// contiguous share of a buffer of `bytes` (choose it far larger than the last-level
+// cache); the best of `passes` passes over the whole buffer.
+double measure_read_bandwidth_gbs(size_t bytes, int passes, ThreadPool& pool);
+
+// f32 multiply-add throughput in GFLOP/s (one FMA counts 2), all threads of `pool`
+// running independent chains long enough to hide the FMA latency; AVX2 when the CPU
+// has it, scalar otherwise. The best of `passes` runs of about `seconds` each.
+double measure_fma_gflops(double seconds, int passes, ThreadPool& pool);
+
+}  // namespace pd

@@ -1,0 +1,70 @@
+#include "tensor/simd_dot.h"
+
+#include "core/cpu_features.h"
+#include "tensor/simd_avx2.h"
+
+namespace pd {
+
+namespace {
+
+bool cpu_has_avx2() {
+  const CpuFeatures& f = cpu_features();
+  return f.avx2 && f.fma && f.f16c;
+}
+
+VecDotFn avx2_kernel(TensorType type) {
+  switch (type) {
+    case TensorType::F32: return avx2::dot_f32;
+    case TensorType::F16: return avx2::dot_f16;
+    case TensorType::BF16: return avx2::dot_bf16;
+    case TensorType::Q8_0: return avx2::dot_q8_0;
+    case TensorType::Q4_0: return avx2::dot_q4_0;
+    case TensorType::Q4_1: return avx2::dot_q4_1;
+    case TensorType::Q5_0: return avx2::dot_q5_0;
+    case TensorType::Q5_1: return avx2::dot_q5_1;
+    case TensorType::IQ4_NL: return avx2::dot_iq4_nl;
+    case TensorType::Q2_K: return avx2::dot_q2_k;
+    case TensorType::Q3_K: return avx2::dot_q3_k;
+    case TensorType::Q4_K: return avx2::dot_q4_k;
+    case TensorType::Q5_K: return avx2::dot_q5_k;
+    case TensorType::Q6_K: return avx2::dot_q6_k;
+    default: return nullptr;
+  }
+}
+
+VecDot4Fn avx2_kernel4(TensorType type) {
+  switch (type) {
+    case TensorType::F32: return avx2::dot4_f32;
+    case TensorType::F16: return avx2::dot4_f16;
+    case TensorType::BF16: return avx2::dot4_bf16;
+    case TensorType::Q8_0: return avx2::dot4_q8_0;
+    case TensorType::Q4_0: return avx2::dot4_q4_0;
+    case TensorType::Q4_1: return avx2::dot4_q4_1;
+    case TensorType::Q5_0: return avx2::dot4_q5_0;
+    case TensorType::Q5_1: return avx2::dot4_q5_1;
+    case TensorType::IQ4_NL: return avx2::dot4_iq4_nl;
+    case TensorType::Q4_K: return avx2::dot4_q4_k;
+    case TensorType::Q5_K: return avx2::dot4_q5_k;
+    case TensorType::Q6_K: return avx2::dot4_q6_k;
+    default: return nullptr;
+  }
+}
+
+bool avx2_available() {
+  static const bool available = cpu_has_avx2();
+  return available;
+}
+
+bool avx2_active() { return static_cast<int>(active_isa()) >= static_cast<int>(Isa::Avx2); }
+
+}  // namespace
+
+VecDotFn avx2_vec_dot(TensorType type) { return avx2_available() ? avx2_kernel(type) : nullptr; }
+
+VecDotFn simd_vec_dot(TensorType type) { return avx2_active() ? avx2_vec_dot(type) : nullptr; }
+
+VecDot4Fn avx2_vec_dot4(TensorType type) { return avx2_available() ? avx2_kernel4(type) : nullptr; }
+
+VecDot4Fn simd_vec_dot4(TensorType type) { return avx2_active() ? avx2_vec_dot4(type) : nullptr; }
+
+}  // namespace pd

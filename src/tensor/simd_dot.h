@@ -1,0 +1,50 @@
+#pragma once
+// SIMD dot products of one weight row with one activation row already converted to the
+// weight type's vec_dot_type: the vector twins of the scalar vec_dot_ref functions of
+// the type table (tensor_type.h), with the same signature.
+//
+// What stays the same as the scalar reference: the integer part of every block (the
+// sums of quant products are exact, whatever the instruction order) and the formats.
+// What differs: the float part. The reference adds one block result at a time (or, for
+// f32/f16/bf16, every product in double); the vector kernels keep 8-lane float
+// accumulators (one per K-quant row, two for the 32-value block types, four for the
+// float types), fuse multiply and add, and add the lanes in a fixed tree at the end. The result is therefore a last-bits perturbation of the reference, not its bits:
+// run records pin the instruction set for that reason. It is deterministic: one row
+// pair always gives the same float, on any thread and in any batch.
+//
+// Kernels exist for F32, F16, BF16, Q8_0, Q4_0, Q4_1, Q5_0, Q5_1, IQ4_NL and Q2_K to
+// Q6_K (AVX2 + FMA + F16C; compiled with per-function target attributes, so the
+// build needs no -march flag and runs on any x86-64). Integer parts are exact for every
+// quant a reference quantizer writes; the one exception is an activation quant of -128
+// (Q8_0, Q8_K) against a negative signed weight level, and only non-finite inputs
+// produce such a quant (the result is then non-finite anyway, though an infinity may
+// come out with the other sign).
+
+#include <cstddef>
+#include <cstdint>
+
+#include "tensor/tensor_type.h"
+
+namespace pd {
+
+// The vector kernel for weights of `type` when the active instruction set
+// (core/cpu_features.h) is AVX2 or better; nullptr when it is scalar or the type has no
+// vector kernel, in which case the caller uses type_traits(type).vec_dot_ref.
+VecDotFn simd_vec_dot(TensorType type);
+
+// The AVX2 kernel whatever the active instruction set; nullptr when the CPU lacks
+// AVX2/FMA/F16C or the type has no kernel. For tests and benchmarks.
+VecDotFn avx2_vec_dot(TensorType type);
+
+// One weight row against four activation rows (row k at activation + k * stride bytes):
+// out[k] is bit for bit what the type's single-row vector kernel returns for row k, but
+// the weight row is read and expanded once for the four (prefill: many tokens per
+// matrix). Kernels exist for the types above except Q2_K and Q3_K.
+using VecDot4Fn = void (*)(int64_t n, const void* weight, const void* activation, size_t stride,
+                           float* out);
+
+// As simd_vec_dot and avx2_vec_dot, for the four-row kernels.
+VecDot4Fn simd_vec_dot4(TensorType type);
+VecDot4Fn avx2_vec_dot4(TensorType type);
+
+}  // namespace pd

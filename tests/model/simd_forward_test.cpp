@@ -1,0 +1,149 @@
+// The SIMD dot products inside a whole forward pass: bit-identical logits for any thread
+// count and for prefill against token-by-token decode, and the scalar instruction set
+// (PRECISIONDIFF_ISA=scalar) still producing exactly the bits it produced before the
+// SIMD kernels existed (hashes recorded from the scalar-only engine).
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+
+#include "core/content_hash.h"
+#include "core/cpu_features.h"
+#include "model/session.h"
+#include "tiny_model.h"
+
+namespace pd {
+namespace {
+
+// Restores the active instruction set when a test ends, whatever it set.
+class IsaScope {
+ public:
+  IsaScope() : saved_(active_isa()) {}
+  ~IsaScope() { set_active_isa(saved_); }
+
+ private:
+  Isa saved_;
+};
+
+// Row lengths of 256 so that every type, K-quants included, fits every matrix.
+std::shared_ptr<const Model> model_of(TensorType type) {
+  test::TinySpec s;
+  s.embd = 256;
+  s.heads = 4;
+  s.kv_heads = 2;
+  s.head_dim = 64;
+  s.ff = 512;
+  s.matrix_type = type;
+  s.seed = 12;
+  return test::build_tiny_model(s).model;
+}
+
+std::vector<int32_t> prompt(int64_t vocab) {
+  std::vector<int32_t> tokens;
+  for (int i = 0; i < 9; ++i) tokens.push_back(static_cast<int32_t>((i * 7 + 3) % vocab));
+  return tokens;
+}
+
+Logits run(const std::shared_ptr<const Model>& model, int threads) {
+  Session session(model, NumericsConfig{}, SessionOptions{0, threads, nullptr});
+  return session.eval(prompt(model->config().n_vocab));
+}
+
+uint64_t hash_of(const Logits& logits) {
+  return content_hash64(logits.values.data(), logits.values.size() * sizeof(float));
+}
+
+struct ScalarBits {
+  TensorType type;
+  uint64_t hash;  // of all logits of the prompt, default numerics, scalar kernels
+};
+
+// Recorded with the engine of commit 3c7e096 (scalar kernels only), any thread count.
+const ScalarBits kScalarBits[] = {
+    {TensorType::F32, 0x264ce846f60ccd7cull},   {TensorType::F16, 0xb1217d6ee13de6cbull},
+    {TensorType::BF16, 0x37d517d5b346f88eull},  {TensorType::Q8_0, 0x5fd51cdbf74b3eadull},
+    {TensorType::Q4_0, 0xffaa2128a40296eaull},  {TensorType::Q4_1, 0xaf3d181901486e82ull},
+    {TensorType::Q5_0, 0x9aa3b3efcf94313bull},  {TensorType::Q5_1, 0x10a875644b73cff2ull},
+    {TensorType::IQ4_NL, 0xad34e5733ff89bbeull}, {TensorType::Q2_K, 0xa8fb965141aa30b0ull},
+    {TensorType::Q3_K, 0xa56e2c430d75e5a7ull},  {TensorType::Q4_K, 0x746880e8591b2300ull},
+    {TensorType::Q5_K, 0x629c83378c58fb6bull},  {TensorType::Q6_K, 0x97cfa3c3bcb07a56ull},
+};
+
+TEST(SimdForward, ScalarIsaKeepsTheScalarBits) {
+  IsaScope scope;
+  set_active_isa(Isa::Scalar);
+  for (const ScalarBits& expected : kScalarBits) {
+    const uint64_t hash = hash_of(run(model_of(expected.type), 2));
+    EXPECT_EQ(hash, expected.hash) << type_name(expected.type);
+  }
+}
+
+
+bool bit_identical(const Logits& a, const Logits& b) {
+  return a.values.size() == b.values.size() &&
+         std::memcmp(a.values.data(), b.values.data(), a.values.size() * sizeof(float)) == 0;
+}
+
+bool have_avx2() { return best_isa() >= Isa::Avx2; }
+
+const TensorType kVectorTypes[] = {TensorType::F32,  TensorType::F16,  TensorType::BF16,
+                                   TensorType::Q8_0, TensorType::Q4_0, TensorType::Q5_1,
+                                   TensorType::Q2_K, TensorType::Q3_K, TensorType::Q4_K,
+                                   TensorType::Q5_K, TensorType::Q6_K};
+
+TEST(SimdForward, VectorKernelsGiveTheSameBitsForOneAndTwoThreads) {
+  if (!have_avx2()) GTEST_SKIP() << "this CPU lacks AVX2/FMA/F16C";
+  IsaScope scope;
+  set_active_isa(Isa::Avx2);
+  for (TensorType type : kVectorTypes) {
+    const auto model = model_of(type);
+    const Logits one = run(model, 1);
+    EXPECT_TRUE(bit_identical(one, run(model, 2))) << type_name(type);
+    // The vector path is really taken: its bits differ from the scalar ones somewhere,
+    // by a last-bits perturbation only.
+    EXPECT_NE(hash_of(one), std::find_if(std::begin(kScalarBits), std::end(kScalarBits),
+                                         [&](const ScalarBits& b) { return b.type == type; })->hash)
+        << type_name(type);
+    set_active_isa(Isa::Scalar);
+    const Logits scalar = run(model, 1);
+    set_active_isa(Isa::Avx2);
+    double worst = 0, squares = 0;
+    for (size_t i = 0; i < one.values.size(); ++i) {
+      worst = std::max(worst, std::fabs(double(one.values[i]) - scalar.values[i]));
+      squares += double(scalar.values[i]) * scalar.values[i];
+    }
+    // A last-bits change in one product can flip the rounding of an activation quant
+    // (a step of 1/127 of its block's largest value) or of a bf16 activation in a later
+    // layer, which moves these logits by up to a few percent of their rms (3.3 % the
+    // largest seen, Q5_K; 7e-7 for F32, where nothing is rounded to a coarser type). A
+    // misplaced quant moves them by about their own size.
+    EXPECT_LT(worst, 0.1 * std::sqrt(squares / one.values.size())) << type_name(type);
+  }
+}
+
+// Prefill (many tokens per matrix product) and decode (one) run the same per-element
+// kernel, so a token's logits do not depend on how it was fed.
+TEST(SimdForward, DecodeEqualsPrefillWithVectorKernels) {
+  if (!have_avx2()) GTEST_SKIP() << "this CPU lacks AVX2/FMA/F16C";
+  IsaScope scope;
+  set_active_isa(Isa::Avx2);
+  for (TensorType type : {TensorType::F16, TensorType::Q8_0, TensorType::Q4_0, TensorType::Q5_1,
+                          TensorType::Q4_K, TensorType::Q6_K}) {
+    const auto model = model_of(type);
+    const std::vector<int32_t> tokens = prompt(model->config().n_vocab);
+    Session batch(model, NumericsConfig{}, SessionOptions{0, 2, nullptr});
+    const Logits all = batch.eval(tokens);
+    Session single(model, NumericsConfig{}, SessionOptions{0, 2, nullptr});
+    for (size_t t = 0; t < tokens.size(); ++t) {
+      const Logits one = single.eval(std::vector<int32_t>{tokens[t]});
+      EXPECT_EQ(0, std::memcmp(one.values.data(), all.values.data() + t * all.n_vocab,
+                               all.n_vocab * sizeof(float)))
+          << type_name(type) << " token " << t;
+    }
+  }
+}
+
+}  // namespace
+}  // namespace pd
