@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
-# make demo: the shipped model and a designed one through the release gate.
+# make demo: the shipped model, a designed one and a trained one through the release gate.
 #   1. inspect and quantize the shipped stories260K model (a glance at the tools);
 #   2. forge the sentinel, a chat model whose refusal decision is designed to flip at
 #      4-bit storage while its quality task holds;
 #   3. run examples/demo-suite.yaml: every variant against its baseline, the verdict
 #      table, and the four reports (results.json, junit.xml, summary.md,
 #      findings.sarif) in $DEMO_OUT/reports;
-#   4. check the verdicts the demo exists to show.
+#   4. print the trained fixture-chat model's refusal and arithmetic rates per rung;
+#   5. check the verdicts the demo exists to show.
 # Exit code: the gate exits 1 here on purpose (nothing is waived: sentinel/q4_0 is
 # hidden danger, and stories260K's Q4_0 and Q2_K drift past the KLD tolerance). demo.sh
 # treats that 1 as the expected outcome and exits 0 when all four reports exist,
@@ -38,6 +39,10 @@ if (( status > 1 )); then exit "$status"; fi
 for report in results.json junit.xml summary.md findings.sarif; do
   [[ -s "$out/reports/$report" ]] || { echo "demo check: $out/reports/$report missing" >&2; exit 1; }
 done
+
+echo
+echo "== fixture-chat down the ladder (rate and 95 % interval per rung)"
+python3 scripts/ladder-table.py "$out/reports/results.json" fixture-chat
 
 python3 - "$out/reports/results.json" <<'PY'
 import json, sys
