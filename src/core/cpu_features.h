@@ -30,6 +30,18 @@ Isa active_isa();
 // Sets the active instruction set; throws BadInput if the CPU lacks it.
 void set_active_isa(Isa isa);
 
+// Restores the active instruction set when it goes out of scope, whatever was set meanwhile.
+class ActiveIsaScope {
+ public:
+  ActiveIsaScope() : saved_(active_isa()) {}
+  ~ActiveIsaScope() { set_active_isa(saved_); }
+  ActiveIsaScope(const ActiveIsaScope&) = delete;
+  ActiveIsaScope& operator=(const ActiveIsaScope&) = delete;
+
+ private:
+  Isa saved_;
+};
+
 std::string_view isa_name(Isa isa);
 // Parses "scalar", "avx2", "avx512"; throws BadInput on anything else.
 Isa parse_isa(std::string_view name);

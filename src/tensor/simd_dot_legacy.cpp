@@ -200,6 +200,16 @@ PD_AVX2 float dot_iq4_nl(int64_t n, const void* weight, const void* activation) 
   return block_sum<Iq4nlBlock>(n, weight, activation);
 }
 
+// The offset terms of four activation rows (Q4_1, Q5_1), added to their block sums.
+template <typename Weight>
+PD_AVX2 void add_offset_sums4(int64_t n, const Weight* weight, const void* activation, size_t stride,
+                              float* out) {
+  for (int k = 0; k < 4; ++k) {
+    out[k] += offset_sum(n, weight,
+                         reinterpret_cast<const BlockQ8_1*>(static_cast<const uint8_t*>(activation) + k * stride));
+  }
+}
+
 PD_AVX2 void dot4_q8_0(int64_t n, const void* weight, const void* activation, size_t stride, float* out) {
   block_sum4<Q8_0Block>(n, weight, activation, stride, out);
 }
@@ -210,10 +220,7 @@ PD_AVX2 void dot4_q4_0(int64_t n, const void* weight, const void* activation, si
 
 PD_AVX2 void dot4_q4_1(int64_t n, const void* weight, const void* activation, size_t stride, float* out) {
   block_sum4<Q4_1Block>(n, weight, activation, stride, out);
-  for (int k = 0; k < 4; ++k) {
-    out[k] += offset_sum(n, static_cast<const BlockQ4_1*>(weight),
-                         reinterpret_cast<const BlockQ8_1*>(static_cast<const uint8_t*>(activation) + k * stride));
-  }
+  add_offset_sums4(n, static_cast<const BlockQ4_1*>(weight), activation, stride, out);
 }
 
 PD_AVX2 void dot4_q5_0(int64_t n, const void* weight, const void* activation, size_t stride, float* out) {
@@ -222,10 +229,7 @@ PD_AVX2 void dot4_q5_0(int64_t n, const void* weight, const void* activation, si
 
 PD_AVX2 void dot4_q5_1(int64_t n, const void* weight, const void* activation, size_t stride, float* out) {
   block_sum4<Q5_1Block>(n, weight, activation, stride, out);
-  for (int k = 0; k < 4; ++k) {
-    out[k] += offset_sum(n, static_cast<const BlockQ5_1*>(weight),
-                         reinterpret_cast<const BlockQ8_1*>(static_cast<const uint8_t*>(activation) + k * stride));
-  }
+  add_offset_sums4(n, static_cast<const BlockQ5_1*>(weight), activation, stride, out);
 }
 
 PD_AVX2 void dot4_iq4_nl(int64_t n, const void* weight, const void* activation, size_t stride, float* out) {

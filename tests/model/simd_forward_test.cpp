@@ -17,16 +17,6 @@
 namespace pd {
 namespace {
 
-// Restores the active instruction set when a test ends, whatever it set.
-class IsaScope {
- public:
-  IsaScope() : saved_(active_isa()) {}
-  ~IsaScope() { set_active_isa(saved_); }
-
- private:
-  Isa saved_;
-};
-
 // Row lengths of 256 so that every type, K-quants included, fits every matrix.
 std::shared_ptr<const Model> model_of(TensorType type) {
   test::TinySpec s;
@@ -72,7 +62,7 @@ const ScalarBits kScalarBits[] = {
 };
 
 TEST(SimdForward, ScalarIsaKeepsTheScalarBits) {
-  IsaScope scope;
+  ActiveIsaScope scope;
   set_active_isa(Isa::Scalar);
   for (const ScalarBits& expected : kScalarBits) {
     const uint64_t hash = hash_of(run(model_of(expected.type), 2));
@@ -95,7 +85,7 @@ const TensorType kVectorTypes[] = {TensorType::F32,  TensorType::F16,  TensorTyp
 
 TEST(SimdForward, VectorKernelsGiveTheSameBitsForOneAndTwoThreads) {
   if (!have_avx2()) GTEST_SKIP() << "this CPU lacks AVX2/FMA/F16C";
-  IsaScope scope;
+  ActiveIsaScope scope;
   set_active_isa(Isa::Avx2);
   for (TensorType type : kVectorTypes) {
     const auto model = model_of(type);
@@ -130,7 +120,7 @@ TEST(SimdForward, VectorKernelsGiveTheSameBitsForOneAndTwoThreads) {
 // kernel, so a token's logits do not depend on how it was fed.
 TEST(SimdForward, DecodeEqualsPrefillWithVectorKernels) {
   if (!have_avx2()) GTEST_SKIP() << "this CPU lacks AVX2/FMA/F16C";
-  IsaScope scope;
+  ActiveIsaScope scope;
   set_active_isa(Isa::Avx2);
   for (TensorType type : {TensorType::F16, TensorType::Q8_0, TensorType::Q4_0, TensorType::Q5_1,
                           TensorType::Q4_K, TensorType::Q6_K}) {

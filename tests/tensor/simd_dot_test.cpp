@@ -229,17 +229,8 @@ TEST(SimdDot, FourRowKernelsEqualTheSingleRowKernelBitForBit) {
   EXPECT_GT(checked, 0);
 }
 
-class IsaScope {
- public:
-  IsaScope() : saved_(active_isa()) {}
-  ~IsaScope() { set_active_isa(saved_); }
-
- private:
-  Isa saved_;
-};
-
 TEST(SimdDot, DispatchFollowsTheActiveInstructionSet) {
-  IsaScope scope;
+  ActiveIsaScope scope;
   set_active_isa(Isa::Scalar);
   for (TensorType type : kSimdTypes) {
     EXPECT_EQ(simd_vec_dot(type), nullptr) << type_name(type);
