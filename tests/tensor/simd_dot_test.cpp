@@ -12,9 +12,10 @@
 // fused multiply-adds, errs by at most T * u * M (u = 2^-24, to first order); the two
 // kernels together by twice that. T counts the longest chain of additions: blocks (plus
 // as many offset terms) and 16 for the lane tree and the last rounding of each factor;
-// The float types are tighter: both kernels take each product in f32 and sum the
-// products in double, so they differ by the double sums' order (n * 2^-53 * M, far
-// below an f32 ulp here) plus each one's final rounding to f32: T = 1.
+// for F16 and BF16 n / 32 products per lane plus the 8-wide and scalar tails. F32 is
+// tighter: both kernels take each product in f32 and sum the products in double, so
+// they differ by the double sums' order (n * 2^-53 * M, far below an f32 ulp here)
+// plus each one's final rounding to f32: T = 1.
 // A quant handled in the wrong place is off by about M / n, far above the bound for
 // the lengths used here (the measured worst ratio to u * M is printed).
 
@@ -118,7 +119,8 @@ Outcome compare_once(TensorType type, VecDotFn kernel, int64_t n, std::mt19937_6
   }
   const int64_t block = std::max(wt.block_size, at.block_size);
   const double terms = wt.quantized ? 2.0 * static_cast<double>(n / block) + 16
-                                    : 1.0 + static_cast<double>(n) * 0x1p-29;
+                    : type == TensorType::F32 ? 1.0 + static_cast<double>(n) * 0x1p-29
+                                              : static_cast<double>(n / 32) + 16;
   Outcome o;
   o.simd = kernel(n, w_bytes, a_bytes.data());
   o.reference = wt.vec_dot_ref(n, w_bytes, a_bytes.data());
