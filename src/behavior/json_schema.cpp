@@ -116,7 +116,7 @@ size_t code_points(const std::string& s) {
 }
 
 std::string shorten(const json& v) {
-  std::string text = v.dump();
+  std::string text = v.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
   return text.size() > 60 ? text.substr(0, 57) + "..." : text;
 }
 
@@ -291,7 +291,7 @@ class JsonSchema::Validator {
       } else {
         ok = has_type(v, type.get_ref<const std::string&>());
       }
-      if (!ok) violation(ipath, spath + "/type", fmt::format("expected type {}, got {}", type.dump(), type_of(v)));
+      if (!ok) violation(ipath, spath + "/type", fmt::format("expected type {}, got {}", type.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace), type_of(v)));
     }
     if (node.contains("enum")) {
       bool found = false;
@@ -334,7 +334,7 @@ class JsonSchema::Validator {
     if (node.contains("required")) {
       for (const json& key : node["required"]) {
         if (!v.contains(key.get_ref<const std::string&>())) {
-          violation(ipath, spath + "/required", "missing required property " + key.dump());
+          violation(ipath, spath + "/required", "missing required property " + key.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
         }
       }
     }
@@ -343,16 +343,16 @@ class JsonSchema::Validator {
         if (!v.contains(trigger)) continue;
         for (const json& key : needed) {
           if (key.is_string() && !v.contains(key.get_ref<const std::string&>())) {
-            violation(ipath, spath + "/dependentRequired", fmt::format("\"{}\" needs property {}", trigger, key.dump()));
+            violation(ipath, spath + "/dependentRequired", fmt::format("\"{}\" needs property {}", trigger, key.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace)));
           }
         }
       }
     }
     if (node.contains("minProperties") && v.size() < node["minProperties"].get<double>()) {
-      violation(ipath, spath + "/minProperties", fmt::format("has {} properties, fewer than {}", v.size(), node["minProperties"].dump()));
+      violation(ipath, spath + "/minProperties", fmt::format("has {} properties, fewer than {}", v.size(), node["minProperties"].dump(-1, ' ', false, nlohmann::json::error_handler_t::replace)));
     }
     if (node.contains("maxProperties") && v.size() > node["maxProperties"].get<double>()) {
-      violation(ipath, spath + "/maxProperties", fmt::format("has {} properties, more than {}", v.size(), node["maxProperties"].dump()));
+      violation(ipath, spath + "/maxProperties", fmt::format("has {} properties, more than {}", v.size(), node["maxProperties"].dump(-1, ' ', false, nlohmann::json::error_handler_t::replace)));
     }
     for (auto& [key, value] : v.items()) {
       std::string child = ipath + "/" + json_pointer_escape(key);
@@ -406,10 +406,10 @@ class JsonSchema::Validator {
       }
     }
     if (node.contains("minItems") && v.size() < node["minItems"].get<double>()) {
-      violation(ipath, spath + "/minItems", fmt::format("has {} items, fewer than {}", v.size(), node["minItems"].dump()));
+      violation(ipath, spath + "/minItems", fmt::format("has {} items, fewer than {}", v.size(), node["minItems"].dump(-1, ' ', false, nlohmann::json::error_handler_t::replace)));
     }
     if (node.contains("maxItems") && v.size() > node["maxItems"].get<double>()) {
-      violation(ipath, spath + "/maxItems", fmt::format("has {} items, more than {}", v.size(), node["maxItems"].dump()));
+      violation(ipath, spath + "/maxItems", fmt::format("has {} items, more than {}", v.size(), node["maxItems"].dump(-1, ' ', false, nlohmann::json::error_handler_t::replace)));
     }
     if (node.value("uniqueItems", false)) {
       for (size_t i = 0; i < v.size(); ++i) {
@@ -427,7 +427,7 @@ class JsonSchema::Validator {
       double min = node.contains("minContains") ? node["minContains"].get<double>() : 1;
       if (matches < min) violation(ipath, spath + "/contains", fmt::format("{} items match \"contains\", fewer than {}", matches, min));
       if (node.contains("maxContains") && matches > node["maxContains"].get<double>()) {
-        violation(ipath, spath + "/maxContains", fmt::format("{} items match \"contains\", more than {}", matches, node["maxContains"].dump()));
+        violation(ipath, spath + "/maxContains", fmt::format("{} items match \"contains\", more than {}", matches, node["maxContains"].dump(-1, ' ', false, nlohmann::json::error_handler_t::replace)));
       }
     }
   }
@@ -448,7 +448,7 @@ class JsonSchema::Validator {
         violation(ipath, spath + "/" + key,
                   fmt::format("{} is {} {}", shorten(v), lower ? (exclusive ? "not greater than" : "less than")
                                                               : (exclusive ? "not less than" : "greater than"),
-                              node[key].dump()));
+                              node[key].dump(-1, ' ', false, nlohmann::json::error_handler_t::replace)));
       }
     };
     bound("minimum", true, false);
@@ -464,7 +464,7 @@ class JsonSchema::Validator {
         double q = x / m.get<double>();
         ok = std::isfinite(q) && std::fabs(q - std::round(q)) <= 1e-9 * std::max(1.0, std::fabs(q));
       }
-      if (!ok) violation(ipath, spath + "/multipleOf", fmt::format("{} is not a multiple of {}", shorten(v), m.dump()));
+      if (!ok) violation(ipath, spath + "/multipleOf", fmt::format("{} is not a multiple of {}", shorten(v), m.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace)));
     }
   }
 
@@ -472,10 +472,10 @@ class JsonSchema::Validator {
     const std::string& s = v.get_ref<const std::string&>();
     size_t length = code_points(s);
     if (node.contains("minLength") && length < node["minLength"].get<double>()) {
-      violation(ipath, spath + "/minLength", fmt::format("has {} characters, fewer than {}", length, node["minLength"].dump()));
+      violation(ipath, spath + "/minLength", fmt::format("has {} characters, fewer than {}", length, node["minLength"].dump(-1, ' ', false, nlohmann::json::error_handler_t::replace)));
     }
     if (node.contains("maxLength") && length > node["maxLength"].get<double>()) {
-      violation(ipath, spath + "/maxLength", fmt::format("has {} characters, more than {}", length, node["maxLength"].dump()));
+      violation(ipath, spath + "/maxLength", fmt::format("has {} characters, more than {}", length, node["maxLength"].dump(-1, ' ', false, nlohmann::json::error_handler_t::replace)));
     }
     if (node.contains("pattern")) {
       const std::string& p = node["pattern"].get_ref<const std::string&>();

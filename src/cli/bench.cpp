@@ -210,7 +210,7 @@ int run_model_bench(const BenchFlags& flags, nlohmann::json out) {
       out["score_tps"] = score;
       out["score_cost_vs_prefill"] = score_cost;
     }
-    std::printf("%s\n", out.dump().c_str());
+    std::printf("%s\n", out.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace).c_str());
   } else {
     std::printf("model:     %s (%.1f MB of weights read per decoded token)\n", flags.model.c_str(),
                 weight_bytes / 1e6);
@@ -237,7 +237,7 @@ int run_bench(const BenchFlags& flags) {
   const int threads = flags.threads > 0 ? flags.threads : ThreadPool::default_threads();
   nlohmann::json out = flags.roofline ? run_roofline(flags, threads) : nlohmann::json::object();
   if (flags.model.empty()) {
-    if (flags.json) std::printf("%s\n", out.dump().c_str());
+    if (flags.json) std::printf("%s\n", out.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace).c_str());
     return 0;
   }
   return run_model_bench(flags, std::move(out));

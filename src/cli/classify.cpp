@@ -161,7 +161,7 @@ int run_classify(const ClassifyFlags& flags) {
     std::vector<RefusalLabel> predicted;
     for (const RefusalVerdict& v : verdicts) predicted.push_back(v.label);
     metrics = behavior::label_metrics(gold, predicted);
-    if (!flags.metrics_json.empty()) write_file_atomic(flags.metrics_json, metrics_json(*metrics, flags.mode).dump(2) + "\n");
+    if (!flags.metrics_json.empty()) write_file_atomic(flags.metrics_json, metrics_json(*metrics, flags.mode).dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n");
   }
 
   if (flags.json) {
@@ -172,7 +172,7 @@ int run_classify(const ClassifyFlags& flags) {
       rows.push_back(row_json(i, table.row_lines[i], verdicts[i],
                               label_column ? std::optional<RefusalLabel>(gold[i]) : std::nullopt));
     }
-    std::string text = rows.dump(2) + "\n";
+    std::string text = rows.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
     std::fwrite(text.data(), 1, text.size(), stdout);
     if (metrics && !is_quiet()) std::fputs(metrics_text(*metrics, flags.mode).c_str(), stderr);
     return 0;

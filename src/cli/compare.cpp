@@ -99,7 +99,7 @@ void print_text_result(const CompareFlags& f, const TextComparison& result, cons
                         {"kld", summary.to_json()["kld"]},
                         {"statistics", summary.to_json()},
                         {"base_logits", base_logits}};
-    std::printf("%s\n", j.dump(2).c_str());
+    std::printf("%s\n", j.dump(2, ' ', false, nlohmann::json::error_handler_t::replace).c_str());
     return;
   }
   std::printf("baseline : %s\ncandidate: %s\n%lld chunks of %lld tokens, %llu scored positions\n",
@@ -224,7 +224,7 @@ int run_compare(const CompareFlags& f) {
     j["noise_floor"] = floor ? floor->to_json() : nlohmann::json();
     j["records"] = nlohmann::json::array();
     for (const PairRecord& r : records) j["records"].push_back(r.to_json());
-    std::printf("%s\n", j.dump(2).c_str());
+    std::printf("%s\n", j.dump(2, ' ', false, nlohmann::json::error_handler_t::replace).c_str());
   } else {
     print_summary(aggregate, floor.get(), base, cand);
     print_top(records, f.top, base, cand);

@@ -98,7 +98,7 @@ int run_footprint(const FootprintFlags& f) {
       j["models"].push_back({{"name", r.name}, {"weight_bytes", r.weight_bytes},
                              {"allocated_bytes", r.resident_bytes}, {"resident_after", r.rss_after}});
     }
-    std::printf("%s\n", j.dump(2).c_str());
+    std::printf("%s\n", j.dump(2, ' ', false, nlohmann::json::error_handler_t::replace).c_str());
     return 0;
   }
   std::printf("%-28s %12s %12s %14s\n", "model", "weights GiB", "own GiB", "RSS after GiB");

@@ -53,7 +53,7 @@ int run_random(RandomFlags& f) {
                         {"vocab_size", s.vocab_size}, {"parameters", s.parameters},
                         {"tensor_bytes", s.tensor_bytes}, {"outlier_channels", s.outliers},
                         {"seed", f.spec.seed}};
-    std::printf("%s\n", j.dump(2).c_str());
+    std::printf("%s\n", j.dump(2, ' ', false, nlohmann::json::error_handler_t::replace).c_str());
   } else {
     std::printf("%s: %s, %lld parameters, %lld layers x %lld wide, %s, vocab %lld\n",
                 f.out.c_str(), f.spec.arch.c_str(), static_cast<long long>(s.parameters),
@@ -120,7 +120,7 @@ int run_sentinel(SentinelFlags& f) {
                         {"threshold_by_type", by_type},
                         {"design_refusal_rates", rates}};
     if (!f.tasks.empty()) j["tasks"] = f.tasks;
-    std::printf("%s\n", j.dump(2).c_str());
+    std::printf("%s\n", j.dump(2, ' ', false, nlohmann::json::error_handler_t::replace).c_str());
     return 0;
   }
   std::printf("%s: sentinel, vocab %lld, %lld parameters\n", f.out.c_str(),
@@ -223,7 +223,7 @@ int run_explain(const ExplainFlags& f) {
                 v.decided ? (v.refuses ? "refuses" : "complies") : "undecided",
                 v.decision.c_str(), v.response.c_str());
   }
-  if (f.json) std::printf("%s\n", (f.prompts.size() == 1 && f.file.empty() ? all[0] : all).dump(2).c_str());
+  if (f.json) std::printf("%s\n", (f.prompts.size() == 1 && f.file.empty() ? all[0] : all).dump(2, ' ', false, nlohmann::json::error_handler_t::replace).c_str());
   return 0;
 }
 

@@ -203,7 +203,7 @@ int run_check(const CheckFlags& f) {
     }
   }
   report["disagreements"] = disagreements;
-  if (f.json) std::printf("%s\n", report.dump(2).c_str());
+  if (f.json) std::printf("%s\n", report.dump(2, ' ', false, nlohmann::json::error_handler_t::replace).c_str());
   if (!f.json) {
     std::printf(disagreements == 0 ? "engine agrees with the oracle on every decided prompt\n"
                                    : "engine disagrees with the oracle on %lld decided prompts\n",

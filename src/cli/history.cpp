@@ -40,7 +40,7 @@ int run_history(const HistoryFlags& f) {
   nlohmann::json out = nlohmann::json::array();
   for (const store::RunInfo& r : runs) out.push_back(run_json(store, r));
   if (f.json) {
-    std::printf("%s\n", out.dump(2).c_str());
+    std::printf("%s\n", out.dump(2, ' ', false, nlohmann::json::error_handler_t::replace).c_str());
     return 0;
   }
   if (runs.empty()) {

@@ -206,10 +206,10 @@ int run_hunt(const HuntFlags& f) {
     if (!f.out.empty()) {
       std::error_code ec;
       std::filesystem::create_directories(f.out, ec);
-      write_file_atomic((std::filesystem::path(f.out) / "comparison.json").string(), j.dump(2) + "\n");
+      write_file_atomic((std::filesystem::path(f.out) / "comparison.json").string(), j.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n");
     }
     if (f.json) {
-      std::printf("%s\n", j.dump(2).c_str());
+      std::printf("%s\n", j.dump(2, ' ', false, nlohmann::json::error_handler_t::replace).c_str());
     } else {
       std::printf("objective %s, budget %llu tokens, search seeds %llu..%llu\nbaseline : %s\ncandidate: %s\n\n%s",
                   f.objective.c_str(), (unsigned long long)f.budget, (unsigned long long)search_seeds.front(),
@@ -236,7 +236,7 @@ int run_hunt(const HuntFlags& f) {
     nlohmann::json j = result.summary;
     j["hits_list"] = result.corpus.to_json();
     if (oracle) j["oracle"] = {{"checked", verdicts.size()}, {"real", real}, {"hits", verdicts}};
-    std::printf("%s\n", j.dump(2).c_str());
+    std::printf("%s\n", j.dump(2, ' ', false, nlohmann::json::error_handler_t::replace).c_str());
   } else {
     print_summary(result, f);
     if (oracle) std::printf("\noracle: %lld of %zu unique hits are real flips\n", (long long)real, verdicts.size());

@@ -124,7 +124,7 @@ std::string value_text(const GgufValue& v) {
     case GgufType::Bool: return v.u != 0 ? "true" : "false";
     case GgufType::Float32: return fmt::format("{}", static_cast<float>(v.f));
     case GgufType::Float64: return fmt::format("{}", v.f);
-    default: return value_json(v).dump();
+    default: return value_json(v).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
   }
 }
 

@@ -136,7 +136,7 @@ int run_ladder(const LadderFlags& f) {
       }
       rows.push_back(std::move(row));
     }
-    std::printf("%s\n", nlohmann::json{{"model", f.model}, {"text", f.text}, {"ctx", f.ctx}, {"rungs", rows}}.dump(2).c_str());
+    std::printf("%s\n", nlohmann::json{{"model", f.model}, {"text", f.text}, {"ctx", f.ctx}, {"rungs", rows}}.dump(2, ' ', false, nlohmann::json::error_handler_t::replace).c_str());
     return 0;
   }
   std::printf("%-12s %12s %8s %9s", "plan", "bytes", "bpw", "build s");

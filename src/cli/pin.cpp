@@ -31,7 +31,7 @@ int run_pin(const PinFlags& f) {
   if (f.json) {
     nlohmann::json out = {{"lock", path}, {"entries", lock.entries.size()}, {"hash", lock.hash()},
                           {"tolerances_sha256", lock.tolerances_hash()}, {"changes", changes}};
-    std::printf("%s\n", out.dump(2).c_str());
+    std::printf("%s\n", out.dump(2, ' ', false, nlohmann::json::error_handler_t::replace).c_str());
     return 0;
   }
   if (!existed) std::printf("pinned %s: %zu entries\n", path.c_str(), lock.entries.size());

@@ -167,7 +167,7 @@ int run_reproduce(const ReproduceFlags& f) {
   if (f.json) {
     std::printf("%s\n", nlohmann::json({{"run", f.run}, {"prompt", f.prompt}, {"identical", all_identical},
                                         {"isa", std::string(isa_name(active_isa()))}, {"records", report}})
-                            .dump(2)
+                            .dump(2, ' ', false, nlohmann::json::error_handler_t::replace)
                             .c_str());
   }
   return all_identical ? 0 : 1;

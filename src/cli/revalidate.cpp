@@ -74,7 +74,7 @@ int run_revalidate(const RevalidateFlags& f) {
     report["variants"] = nlohmann::json::object();
     for (const store::VerdictRow& v : store.verdicts(last->id)) report["variants"][v.variant] = "unchanged";
     if (f.json) {
-      std::printf("%s\n", report.dump(2).c_str());
+      std::printf("%s\n", report.dump(2, ' ', false, nlohmann::json::error_handler_t::replace).c_str());
     } else {
       std::printf("unchanged: the stack and the suite's files match run %lld (passed); nothing re-run\n",
                   static_cast<long long>(last->id));
@@ -118,7 +118,7 @@ int run_revalidate(const RevalidateFlags& f) {
       if (!f.json) std::printf("  %-24s %s\n", id.c_str(), status.c_str());
     }
   }
-  if (f.json) std::printf("%s\n", report.dump(2).c_str());
+  if (f.json) std::printf("%s\n", report.dump(2, ' ', false, nlohmann::json::error_handler_t::replace).c_str());
   else std::printf("re-run stored as run %lld\n", static_cast<long long>(stored.id()));
   return regressed ? 1 : 0;
 }

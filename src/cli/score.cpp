@@ -110,7 +110,7 @@ int run_score(const ScoreFlags& flags) {
                         {"perplexity", perplexity},
                         {"numerics", numerics.to_string()}};
     if (!flags.out.empty()) j["out"] = flags.out;
-    std::printf("%s\n", j.dump().c_str());
+    std::printf("%s\n", j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace).c_str());
   } else {
     std::printf("tokens:     %lld\nmean NLL:   %.6f\nperplexity: %.6f\n",
                 static_cast<long long>(n), nll, perplexity);

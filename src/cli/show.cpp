@@ -74,7 +74,7 @@ int run_show(const ShowFlags& f) {
                           {"finished", run->finished}, {"attempts", run->attempts}, {"records", run->records},
                           {"fingerprint", run->fingerprint}, {"fingerprint_hash", run->fingerprint_hash},
                           {"options", run->options},  {"gate", gate},                {"results", results}};
-    std::printf("%s\n", out.dump(2).c_str());
+    std::printf("%s\n", out.dump(2, ' ', false, nlohmann::json::error_handler_t::replace).c_str());
     return 0;
   }
   std::printf("run %lld: %s (%s)\n", static_cast<long long>(run->id), run->suite_name.c_str(), run->suite_path.c_str());
@@ -85,7 +85,7 @@ int run_show(const ShowFlags& f) {
               static_cast<long long>(run->records));
   std::printf("stack %s:\n", run->fingerprint_hash.substr(0, 16).c_str());
   for (const auto& [field, value] : run->fingerprint.items()) {
-    std::printf("  %-14s %s\n", field.c_str(), value.is_string() ? value.get<std::string>().c_str() : value.dump().c_str());
+    std::printf("  %-14s %s\n", field.c_str(), value.is_string() ? value.get<std::string>().c_str() : value.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace).c_str());
   }
   const std::vector<store::VerdictRow> verdicts = store.verdicts(f.run);
   if (!verdicts.empty()) std::printf("verdicts:\n");

@@ -32,7 +32,7 @@ std::vector<PromptInput> load_jsonl(const std::string& path, const std::string& 
     p.text = row[key].get<std::string>();
     p.line = parsed.number;
     if (row.contains("id")) {
-      p.id = row["id"].is_string() ? row["id"].get<std::string>() : row["id"].dump();
+      p.id = row["id"].is_string() ? row["id"].get<std::string>() : row["id"].dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
     } else {
       p.id = std::to_string(parsed.number);
     }

@@ -540,7 +540,7 @@ SentinelReport write_sentinel(const SentinelSpec& spec, const std::string& path,
   if (!tasks_path.empty()) {
     std::string lines;
     for (const CopyTask& t : copy_tasks()) {
-      lines += nlohmann::json{{"id", t.id}, {"prompt", t.prompt}, {"expected", t.expected}}.dump() + "\n";
+      lines += nlohmann::json{{"id", t.id}, {"prompt", t.prompt}, {"expected", t.expected}}.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
     }
     write_file_atomic(tasks_path, lines);
   }

@@ -80,7 +80,7 @@ void Corpus::merge(size_t index, const std::string& prompt) { hits_.at(index).du
 
 std::string Corpus::to_jsonl() const {
   std::string out;
-  for (const Hit& h : hits_) out += h.to_json().dump() + "\n";
+  for (const Hit& h : hits_) out += h.to_json().dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
   return out;
 }
 

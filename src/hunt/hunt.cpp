@@ -240,7 +240,7 @@ void Hunt::save_checkpoint() const {
       {"best", best},
       {"evaluations", evaluations},
       {"confirmations", confirmations}};
-  write_file_atomic(join_path(options_.out_dir, "state.json"), state.dump());
+  write_file_atomic(join_path(options_.out_dir, "state.json"), state.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
   write_file_atomic(join_path(options_.out_dir, "corpus.jsonl"), corpus_.to_jsonl());
 }
 
@@ -352,7 +352,7 @@ nlohmann::json Hunt::summary_json(const HuntResult& r) const {
 void Hunt::write_outputs(const HuntResult& result) const {
   if (options_.out_dir.empty()) return;
   write_file_atomic(join_path(options_.out_dir, "corpus.jsonl"), result.corpus.to_jsonl());
-  write_file_atomic(join_path(options_.out_dir, "summary.json"), result.summary.dump(2) + "\n");
+  write_file_atomic(join_path(options_.out_dir, "summary.json"), result.summary.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n");
 }
 
 HuntResult Hunt::run() {

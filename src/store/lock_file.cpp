@@ -11,7 +11,7 @@ namespace pd::store {
 namespace {
 
 std::string hash_of(const nlohmann::json& json) {
-  const std::string text = json.dump();
+  const std::string text = json.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
   return sha256_hex(text.data(), text.size());
 }
 
@@ -96,7 +96,7 @@ std::optional<LockFile> read_lock(const std::string& path) {
 }
 
 void write_lock(const std::string& path, const LockFile& lock) {
-  write_file_atomic(path, lock.to_json().dump(2) + "\n");
+  write_file_atomic(path, lock.to_json().dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n");
 }
 
 std::vector<std::string> lock_changes(const LockEntries& pinned, const LockEntries& current) {

@@ -166,7 +166,7 @@ int64_t RunStore::begin_run(const RunInfo& run) {
               "INSERT INTO runs(suite_path, suite_name, suite_key, fingerprint_hash, fingerprint, options, started, "
               "status) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 'running')");
   s.bind(1, run.suite_path).bind(2, run.suite_name).bind(3, run.suite_key).bind(4, run.fingerprint_hash);
-  s.bind(5, run.fingerprint.dump()).bind(6, run.options.dump()).bind(7, run.started.empty() ? utc_now() : run.started);
+  s.bind(5, run.fingerprint.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace)).bind(6, run.options.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace)).bind(7, run.started.empty() ? utc_now() : run.started);
   s.step();
   return sqlite3_last_insert_rowid(db_);
 }
@@ -223,11 +223,11 @@ void RunStore::finish_run(int64_t run_id, int exit_code, const nlohmann::json& r
     }
     {
       Statement s(*this, "INSERT OR REPLACE INTO results(run_id, json) VALUES (?1, ?2)");
-      s.bind(1, run_id).bind(2, results.dump()).step();
+      s.bind(1, run_id).bind(2, results.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace)).step();
     }
     for (const VerdictRow& v : verdicts) {
       Statement s(*this, "INSERT OR REPLACE INTO verdicts(run_id, variant, passed, verdict) VALUES (?1, ?2, ?3, ?4)");
-      s.bind(1, run_id).bind(2, v.variant).bind(3, int64_t{v.passed ? 1 : 0}).bind(4, v.verdict.dump()).step();
+      s.bind(1, run_id).bind(2, v.variant).bind(3, int64_t{v.passed ? 1 : 0}).bind(4, v.verdict.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace)).step();
     }
     exec("COMMIT");
   } catch (...) {
@@ -239,7 +239,7 @@ void RunStore::finish_run(int64_t run_id, int exit_code, const nlohmann::json& r
 void RunStore::put_record(int64_t run_id, const std::string& key, const nlohmann::json& record) {
   // One statement outside BEGIN is its own transaction: durable (WAL) when step returns.
   Statement s(*this, "INSERT OR REPLACE INTO records(run_id, key, record) VALUES (?1, ?2, ?3)");
-  s.bind(1, run_id).bind(2, key).bind(3, record.dump()).step();
+  s.bind(1, run_id).bind(2, key).bind(3, record.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace)).step();
 }
 
 std::optional<nlohmann::json> RunStore::record(int64_t run_id, const std::string& key) {

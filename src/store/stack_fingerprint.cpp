@@ -13,7 +13,7 @@
 namespace pd::store {
 
 std::string StackFingerprint::hash() const {
-  const std::string canonical = to_json().dump();
+  const std::string canonical = to_json().dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
   return sha256_hex(canonical.data(), canonical.size());
 }
 

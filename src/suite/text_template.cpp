@@ -47,7 +47,7 @@ void walk(std::string_view text, std::string_view where, Literal literal, Field 
 std::string field_text(const nlohmann::json& value) {
   if (value.is_string()) return value.get<std::string>();
   if (value.is_null()) return "";
-  return value.dump();
+  return value.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
 std::vector<std::string> template_fields(std::string_view text, std::string_view where) {

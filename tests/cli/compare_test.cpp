@@ -72,6 +72,15 @@ TEST(CompareCli, PromptsModeJsonFollowsTheSchemaAndOrdersThePlans) {
   }
 }
 
+// Regression: a prompt or a generated text that is not valid UTF-8 (a byte token, a
+// file in another encoding) made --json throw and exit 3; JSON output now writes U+FFFD.
+TEST(CompareCli, JsonOutputSurvivesInvalidUtf8) {
+  const std::string path = write_temp(test::temp_dir("compare-utf8"), "bad.txt", "Once upon a time \xb2 there was\n");
+  const nlohmann::json j = run_json({"compare", stories(), "--cand", "q8_0", "--prompts", path, "--max-tokens", "4",
+                                     "--no-noise-floor", "--json"});
+  EXPECT_NE(j.dump().find("\xef\xbf\xbd"), std::string::npos) << "the bad byte became U+FFFD";
+}
+
 TEST(CompareCli, TextModePrintsLlamaPerplexityLabels) {
   const test::CliResult r = test::run_cli({"compare", stories(), "--cand", "q4_0", "--text", sample_text(), "--ctx",
                                            "64", "--threads", "2"});
