@@ -327,3 +327,19 @@ TEST(ShippedExamples, ReleaseGateSuiteParses) {
 
 }  // namespace
 }  // namespace pd::suite
+
+namespace pd::suite {
+namespace {
+
+// The shipped example suites parse (the demo suite needs the sentinel demo.sh forges;
+// `make demo` runs it).
+TEST(ExampleSuites, ParseWithTheirDatasets) {
+  for (const char* name : {"examples/release-gate-suite.yaml", "examples/fixture-ladder-suite.yaml"}) {
+    const SuiteSpec spec = parse_suite_file(test::source_path(name));
+    EXPECT_FALSE(spec.slices.empty()) << name;
+    EXPECT_FALSE(spec.models.empty()) << name;
+  }
+}
+
+}  // namespace
+}  // namespace pd::suite
