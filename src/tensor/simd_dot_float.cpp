@@ -218,20 +218,15 @@ PD_AVX2 void double_dot2(int64_t n, const uint8_t* w, const uint8_t* a, const ui
   out[1] = static_cast<float>(total(sb) + tail_b);
 }
 
-template <typename Values>
-PD_AVX2 void lane_dot4(int64_t n, const void* weight, const void* activation, size_t stride, float* out) {
-  const auto* w = static_cast<const uint8_t*>(weight);
-  const auto* a = static_cast<const uint8_t*>(activation);
-  lane_dot2<Values>(n, w, a, a + stride, out);
-  lane_dot2<Values>(n, w, a + 2 * stride, a + 3 * stride, out + 2);
-}
+// Four activation rows as two pairs, with either pair kernel.
+using PairDot = void (*)(int64_t n, const uint8_t* w, const uint8_t* a, const uint8_t* b, float* out);
 
-template <typename Values>
-PD_AVX2 void double_dot4(int64_t n, const void* weight, const void* activation, size_t stride, float* out) {
+template <PairDot pair>
+PD_AVX2 void four_rows(int64_t n, const void* weight, const void* activation, size_t stride, float* out) {
   const auto* w = static_cast<const uint8_t*>(weight);
   const auto* a = static_cast<const uint8_t*>(activation);
-  double_dot2<Values>(n, w, a, a + stride, out);
-  double_dot2<Values>(n, w, a + 2 * stride, a + 3 * stride, out + 2);
+  pair(n, w, a, a + stride, out);
+  pair(n, w, a + 2 * stride, a + 3 * stride, out + 2);
 }
 
 }  // namespace
@@ -249,15 +244,15 @@ PD_AVX2 float dot_bf16(int64_t n, const void* weight, const void* activation) {
 }
 
 PD_AVX2 void dot4_f32(int64_t n, const void* weight, const void* activation, size_t stride, float* out) {
-  double_dot4<F32Values>(n, weight, activation, stride, out);
+  four_rows<double_dot2<F32Values>>(n, weight, activation, stride, out);
 }
 
 PD_AVX2 void dot4_f16(int64_t n, const void* weight, const void* activation, size_t stride, float* out) {
-  lane_dot4<F16Values>(n, weight, activation, stride, out);
+  four_rows<lane_dot2<F16Values>>(n, weight, activation, stride, out);
 }
 
 PD_AVX2 void dot4_bf16(int64_t n, const void* weight, const void* activation, size_t stride, float* out) {
-  lane_dot4<Bf16Values>(n, weight, activation, stride, out);
+  four_rows<lane_dot2<Bf16Values>>(n, weight, activation, stride, out);
 }
 
 }  // namespace pd::avx2

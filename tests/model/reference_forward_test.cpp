@@ -25,15 +25,7 @@ double logit_error(const test::TinyModel& tiny, const std::vector<int32_t>& toke
                    const NumericsConfig& numerics) {
   Session session(tiny.model, numerics, SessionOptions{0, 2, nullptr});
   const Logits logits = session.eval(tokens);
-  const auto ref = test::reference_forward(tiny, tokens);
-  double err = 0, scale = 1;
-  for (int64_t t = 0; t < logits.n_rows; ++t) {
-    for (int64_t v = 0; v < logits.n_vocab; ++v) {
-      err = std::max(err, std::fabs(double(logits.row(t)[v]) - ref[t][v]));
-      scale = std::max(scale, std::fabs(ref[t][v]));
-    }
-  }
-  return err / scale;
+  return test::relative_logit_error(logits, test::reference_forward(tiny, tokens));
 }
 
 std::vector<int32_t> some_tokens(int64_t vocab, int n) {

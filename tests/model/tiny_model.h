@@ -3,6 +3,7 @@
 // float64 forward pass (plain loops, no code shared with the engine) to check the
 // engine against.
 
+#include <algorithm>
 #include <cmath>
 #include <cstring>
 #include <map>
@@ -12,6 +13,7 @@
 #include <vector>
 
 #include "model/model.h"
+#include "model/session.h"
 #include "model/weight_source.h"
 #include "tensor/tensor_type.h"
 
@@ -234,6 +236,19 @@ inline std::vector<std::vector<double>> reference_forward(const TinyModel& tiny,
     logits[t] = ref_matvec(w(out), h, E, c.n_vocab);
   }
   return logits;
+}
+
+// Max |engine - reference| over all logits, relative to the logits' scale
+// max(1, max |reference|).
+inline double relative_logit_error(const Logits& logits, const std::vector<std::vector<double>>& ref) {
+  double err = 0, scale = 1;
+  for (int64_t t = 0; t < logits.n_rows; ++t) {
+    for (int64_t v = 0; v < logits.n_vocab; ++v) {
+      err = std::max(err, std::fabs(double(logits.row(t)[v]) - ref[t][v]));
+      scale = std::max(scale, std::fabs(ref[t][v]));
+    }
+  }
+  return err / scale;
 }
 
 }  // namespace pd::test
