@@ -6,6 +6,7 @@
 // code whatever thread runs it. Callers must never split a reduction (a dot product's
 // inner dimension) across pieces; then results are bit-identical for any thread count.
 
+#include <atomic>
 #include <condition_variable>
 #include <cstdint>
 #include <functional>
@@ -44,9 +45,12 @@ class ThreadPool {
   std::condition_variable start_;
   std::condition_variable done_;
   const std::function<void(int)>* task_ = nullptr;
-  uint64_t generation_ = 0;
-  int pending_ = 0;
-  bool stopping_ = false;
+  // Atomic so that threads can spin on them briefly before sleeping on the condition
+  // variables (a decoded token is hundreds of short loops; waking a sleeping thread for
+  // each cost more than the second core gave). Written under mutex_.
+  std::atomic<uint64_t> generation_{0};
+  std::atomic<int> pending_{0};
+  std::atomic<bool> stopping_{false};
   std::exception_ptr error_;
 };
 
