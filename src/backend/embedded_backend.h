@@ -51,6 +51,8 @@ class EmbeddedBackend : public Backend {
   std::string detokenize(const std::vector<int32_t>& tokens) const override;
   Generation generate(const std::vector<int32_t>& prompt, const GenerationParams& params) override;
   LogprobRows score(const std::vector<int32_t>& tokens, int64_t from) override;
+  // Tokens evaluated so far: a call evaluates only what follows the longest prefix it
+  // shares with the previous call's tokens (prefix_reuse.h).
   uint64_t tokens_processed() const override { return tokens_processed_; }
 
   const Model& model() const { return *model_; }
@@ -70,6 +72,8 @@ class EmbeddedBackend : public Backend {
   std::unique_ptr<Session> session_;
   int64_t n_ctx_ = 0;
   uint64_t tokens_processed_ = 0;
+  // The tokens the session's KV cache holds, for prefix reuse (prefix_reuse.h).
+  std::vector<int32_t> cached_tokens_;
 };
 
 // log-softmax of a logits row, in place, accumulated in double as llama.cpp does.

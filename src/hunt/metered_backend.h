@@ -8,8 +8,16 @@
 // sequence, or one decoding step. A generation of n >= 1 tokens is n passes (the prefill
 // gives the first token, each later token needs one step); its tokens are the prompt's
 // plus the generated ones, as the engine counts them.
+//
+// Tokens are charged as an engine with a one-sequence prefix cache processes them
+// (backend/prefix_reuse.h): a call pays only for what follows the prefix it shares with
+// the previous call's sequence. The meter keeps that sequence itself rather than asking
+// the backend, so the charge is a function of the calls alone: a resumed hunt (whose
+// backend starts with an empty cache) restores `last_sequence` and is charged exactly as
+// the uninterrupted run was.
 
 #include <cstdint>
+#include <vector>
 
 #include "backend/forwarding_backend.h"
 
@@ -31,6 +39,8 @@ class MeteredBackend : public ForwardingBackend {
   explicit MeteredBackend(Backend& inner) : ForwardingBackend(inner) {}
 
   const HuntCost& cost() const { return cost_; }
+  const std::vector<int32_t>& last_sequence() const { return last_; }
+  void restore_last_sequence(std::vector<int32_t> tokens) { last_ = std::move(tokens); }
 
   Generation generate(const std::vector<int32_t>& prompt, const GenerationParams& params) override;
   LogprobRows score(const std::vector<int32_t>& tokens, int64_t from) override;
@@ -38,6 +48,7 @@ class MeteredBackend : public ForwardingBackend {
 
  private:
   HuntCost cost_;
+  std::vector<int32_t> last_;
 };
 
 }  // namespace pd::hunt

@@ -31,8 +31,12 @@ std::vector<TokenLogprob> top_logprobs(const float* logprobs, int64_t n_vocab, i
   return top;
 }
 
-Generation Generator::generate(std::span<const int32_t> prompt, const GenerationParams& params) {
+Generation Generator::generate(std::span<const int32_t> prompt, const GenerationParams& params,
+                               int64_t kept_prefix) {
   if (prompt.empty()) fail_input("generate", "the prompt has no tokens");
+  if (kept_prefix < 0 || kept_prefix >= static_cast<int64_t>(prompt.size()) || kept_prefix > session_.position()) {
+    fail_runtime("generate", "kept prefix outside the prompt or the session");
+  }
   if (params.max_tokens < 0) fail_input("generate", "max tokens must not be negative");
   const Model& model = session_.model();
   const int64_t n_vocab = model.config().n_vocab;
@@ -42,13 +46,13 @@ Generation Generator::generate(std::span<const int32_t> prompt, const Generation
 
   Generation out;
   out.prompt.assign(prompt.begin(), prompt.end());
-  session_.rewind(0);
+  session_.rewind(kept_prefix);
   if (static_cast<int64_t>(prompt.size()) > session_.context_size()) {
     fail_input("generate", "the prompt (" + std::to_string(prompt.size()) +
                                " tokens) does not fit the context of " +
                                std::to_string(session_.context_size()));
   }
-  Logits logits = session_.eval(prompt, LogitsWanted::Last);
+  Logits logits = session_.eval(prompt.subspan(static_cast<size_t>(kept_prefix)), LogitsWanted::Last);
   std::vector<float> logprobs(static_cast<size_t>(n_vocab));
   for (int64_t step = 0;; ++step) {
     if (step >= params.max_tokens) {

@@ -44,8 +44,11 @@ struct Generation {
 class Generator {
  public:
   explicit Generator(Session& session) : session_(session) {}
-  // Clears the session, evaluates the prompt (non-empty) and generates.
-  Generation generate(std::span<const int32_t> prompt, const GenerationParams& params);
+  // Evaluates the prompt (non-empty) and generates. The session is cleared first, except
+  // for its first `kept_prefix` positions, which the caller guarantees already hold
+  // prompt[0, kept_prefix) (kept_prefix < prompt size): they are not evaluated again.
+  Generation generate(std::span<const int32_t> prompt, const GenerationParams& params,
+                      int64_t kept_prefix = 0);
 
  private:
   Session& session_;

@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "backend/backend.h"
+#include "backend/prefix_reuse.h"
 #include "core/content_hash.h"
 #include "core/error.h"
 #include "hunt/prompt_words.h"
@@ -112,7 +113,11 @@ class ToySentinel : public Backend {
         break;
       }
     }
-    processed_ += prompt.size() + g.tokens.size();
+    // Counted as the engine counts with its prefix cache (backend/prefix_reuse.h).
+    processed_ += prompt.size() - static_cast<size_t>(reusable_prefix(cached_, prompt, int64_t(prompt.size()) - 1)) +
+                  g.tokens.size();
+    cached_ = prompt;
+    if (!g.tokens.empty()) cached_.insert(cached_.end(), g.tokens.begin(), g.tokens.end() - 1);
     return g;
   }
 
@@ -124,7 +129,8 @@ class ToySentinel : public Backend {
       const std::vector<float> row = distribution(tokens, p + 1);
       rows.values.insert(rows.values.end(), row.begin(), row.end());
     }
-    processed_ += tokens.size();
+    processed_ += tokens.size() - static_cast<size_t>(reusable_prefix(cached_, tokens, from));
+    cached_ = tokens;
     return rows;
   }
   uint64_t tokens_processed() const override { return processed_; }
@@ -156,6 +162,7 @@ class ToySentinel : public Backend {
   double threshold_, gain_;
   std::string name_;
   uint64_t processed_ = 0;
+  std::vector<int32_t> cached_;
 };
 
 }  // namespace pd::hunt::test
