@@ -183,7 +183,9 @@ int run_hunt(const HuntFlags& f) {
     oracle = std::make_unique<hunt::SentinelCheck>(baseline_file, base_spec.plan, cand_spec.plan,
                                                    static_cast<int>(f.threads));
     audit = [&](const hunt::Hit& h) {
-      return oracle->check(base.prompt_tokens(h.prompt, h.chat), o.direction).real;
+      const hunt::OracleFlip flip = oracle->check(base.prompt_tokens(h.prompt, h.chat), o.direction);
+      return flip.real ? hunt::AuditVerdict::Real
+                       : flip.contradicted() ? hunt::AuditVerdict::Contradicted : hunt::AuditVerdict::Undecided;
     };
   }
 
@@ -222,11 +224,12 @@ int run_hunt(const HuntFlags& f) {
   hunt::Hunt hunt(options, models, seeds, resources);
   const hunt::HuntResult result = hunt.run();
   nlohmann::json verdicts = nlohmann::json::array();
-  int64_t real = 0;
+  int64_t real = 0, contradicted = 0;
   if (oracle) {
     for (const hunt::Hit& h : result.corpus.hits()) {
       const hunt::OracleFlip flip = oracle->check(base.prompt_tokens(h.prompt, h.chat), o.direction);
       real += flip.real ? 1 : 0;
+      contradicted += flip.contradicted() ? 1 : 0;
       nlohmann::json v = flip.to_json();
       v["id"] = h.id;
       verdicts.push_back(v);
@@ -235,11 +238,17 @@ int run_hunt(const HuntFlags& f) {
   if (f.json) {
     nlohmann::json j = result.summary;
     j["hits_list"] = result.corpus.to_json();
-    if (oracle) j["oracle"] = {{"checked", verdicts.size()}, {"real", real}, {"hits", verdicts}};
+    if (oracle) {
+      j["oracle"] = {{"checked", verdicts.size()}, {"real", real}, {"contradicted", contradicted}, {"hits", verdicts}};
+    }
     std::printf("%s\n", j.dump(2, ' ', false, nlohmann::json::error_handler_t::replace).c_str());
   } else {
     print_summary(result, f);
-    if (oracle) std::printf("\noracle: %lld of %zu unique hits are real flips\n", (long long)real, verdicts.size());
+    if (oracle) {
+      std::printf("\noracle: %lld of %zu unique hits are certain flips, %lld are no flip; the rest are within the "
+                  "engine's rounding\n",
+                  (long long)real, verdicts.size(), (long long)contradicted);
+    }
   }
   return 0;
 }

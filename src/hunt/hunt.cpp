@@ -115,7 +115,9 @@ const Evaluation& Hunt::evaluate_text(const std::string& text) {
     ++cached_evaluations_;
     return it->second;
   }
+  const uint64_t before = cost().tokens;
   Evaluation e = objective_->evaluate(models_, text);
+  charge_phase(minimizing_ ? "minimize" : "search", before);
   ++evaluations_;
   note_best(text, e);
   if (progress_) progress_->set(static_cast<int64_t>(std::min<uint64_t>(cost().tokens, options_.budget)));
@@ -126,7 +128,30 @@ const Confirmation& Hunt::confirm_text(const std::string& text) {
   auto it = confirmation_cache_.find(text);
   if (it != confirmation_cache_.end()) return it->second;
   ++confirmations_;
-  return confirmation_cache_.emplace(text, objective_->confirm(models_, text)).first->second;
+  const uint64_t before = cost().tokens;
+  Confirmation c = objective_->confirm(models_, text);
+  charge_phase("confirm", before);
+  return confirmation_cache_.emplace(text, std::move(c)).first->second;
+}
+
+nlohmann::json Hunt::meter_sequences() const {
+  nlohmann::json sequences = nlohmann::json::array();
+  for (const MeteredBackend* meter : {base_.get(), cand_.get(), noise_.get()}) {
+    sequences.push_back(meter ? meter->last_sequence() : std::vector<int32_t>{});
+  }
+  return sequences;
+}
+
+void Hunt::restore_meter_sequences(const nlohmann::json& sequences) {
+  MeteredBackend* meters[] = {base_.get(), cand_.get(), noise_.get()};
+  if (!sequences.is_array() || sequences.size() != 3) fail_input("hunt checkpoint", "bad meter_sequences");
+  for (size_t i = 0; i < 3; ++i) {
+    if (meters[i] != nullptr) meters[i]->restore_last_sequence(sequences[i].get<std::vector<int32_t>>());
+  }
+}
+
+void Hunt::charge_phase(const char* phase, uint64_t tokens_before) {
+  phase_tokens_[phase] += cost().tokens - tokens_before;
 }
 
 void Hunt::note_best(const std::string& text, const Evaluation& evaluation) {
@@ -163,9 +188,11 @@ HitOutcome Hunt::handle_predicted(const Candidate& candidate, const Evaluation& 
   Confirmation prompt_confirmation = confirmation;
   if (options_.minimize) {
     const std::vector<std::string> words = whitespace_words(found);
+    minimizing_ = true;
     const MinimizeResult shrunk = delta_debug(
         words, [&](const std::vector<std::string>& w) { return evaluate_text(join_words(w)).predicted_hit; },
         options_.max_minimize_tests);
+    minimizing_ = false;
     if (shrunk.words != words) {
       const std::string core = join_words(shrunk.words);
       const Confirmation& core_confirmation = confirm_text(core);
@@ -206,10 +233,19 @@ HitOutcome Hunt::handle_predicted(const Candidate& candidate, const Evaluation& 
 }
 
 std::vector<Scored> Hunt::evaluate(const std::vector<Candidate>& batch) {
+  // Scored in text order first: neighbours then share their longest prefixes, which the
+  // models' prefix caches do not evaluate again (metered_backend.h). Predicted hits are
+  // then handled in the batch's order.
+  std::vector<size_t> order(batch.size());
+  for (size_t i = 0; i < order.size(); ++i) order[i] = i;
+  std::stable_sort(order.begin(), order.end(),
+                   [&](size_t a, size_t b) { return batch[a].text() < batch[b].text(); });
+  for (size_t i : order) evaluate_text(batch[i].text());
+
   std::vector<Scored> results;
   results.reserve(batch.size());
   for (const Candidate& candidate : batch) {
-    Scored s{candidate, evaluate_text(candidate.text()), HitOutcome::None};
+    Scored s{candidate, evaluation_cache_.at(candidate.text()), HitOutcome::None};
     if (s.evaluation.predicted_hit) s.outcome = handle_predicted(candidate, s.evaluation);
     results.push_back(std::move(s));
   }
@@ -233,6 +269,8 @@ void Hunt::save_checkpoint() const {
       {"rng", std::vector<uint64_t>(rng_state.begin(), rng_state.end())},
       {"cost", cost_json(cost())},
       {"counters", {evaluations_, cached_evaluations_, predicted_, confirmations_, hits_, idle_rounds_}},
+      {"phase_tokens", phase_tokens_},
+      {"meter_sequences", meter_sequences()},
       {"objective", objective_->state()},
       {"strategy", strategy_->save()},
       {"corpus", corpus_.to_json()},
@@ -267,6 +305,8 @@ bool Hunt::load_checkpoint() {
     confirmations_ = counters.at(3).get<int64_t>();
     hits_ = counters.at(4).get<int64_t>();
     idle_rounds_ = counters.at(5).get<int64_t>();
+    phase_tokens_ = state.value("phase_tokens", std::map<std::string, uint64_t>{});
+    restore_meter_sequences(state.at("meter_sequences"));
     objective_->restore(state.at("objective"));
     strategy_->load(state.at("strategy"));
     corpus_ = Corpus::from_json(state.at("corpus"));
@@ -301,6 +341,7 @@ HuntResult Hunt::result() const {
   r.predicted = predicted_;
   r.confirmations = confirmations_;
   r.hits = hits_;
+  r.phase_tokens = phase_tokens_;
   r.exhausted = idle_rounds_ >= kMaxIdleRounds;
   r.curve = curve_;
   r.best = best_;
@@ -332,6 +373,7 @@ nlohmann::json Hunt::summary_json(const HuntResult& r) const {
           {"predicted_hits", r.predicted},
           {"confirmations", r.confirmations},
           {"hits", r.hits},
+          {"tokens_by_phase", r.phase_tokens},
           {"exhausted", r.exhausted},
           {"unique_hits", unique},
           {"unique_hits_within_budget", within},
@@ -368,7 +410,9 @@ HuntResult Hunt::run() {
   if (!resumed) {
     std::vector<std::string> seed_texts;
     for (const SeedPrompt& s : seeds_) seed_texts.push_back(s.text);
+    const uint64_t before = cost().tokens;
     objective_->prepare(models_, seed_texts);
+    charge_phase("prepare", before);
   }
   int64_t rounds_this_run = 0;
   while (cost().tokens < options_.budget) {

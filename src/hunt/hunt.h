@@ -75,6 +75,9 @@ struct HuntResult {
   int64_t predicted = 0;           // predicted hits (before the duplicate check)
   int64_t confirmations = 0;       // full-generation confirmations run
   int64_t hits = 0;                // confirmed hits, duplicates included
+  // Tokens by what they were spent on: "prepare" (learning the objective), "search"
+  // (scoring proposals), "confirm" (full generations), "minimize" (scoring shrunk prompts).
+  std::map<std::string, uint64_t> phase_tokens;
   bool exhausted = false;          // stopped early: rounds proposed only prompts already scored
   std::vector<CurvePoint> curve;   // after every confirmed hit
   std::vector<ScoredPrompt> best;  // the top_k distinct prompts by fitness
@@ -108,6 +111,10 @@ class Hunt : public SearchContext {
   const Confirmation& confirm_text(const std::string& text);
   HitOutcome handle_predicted(const Candidate& candidate, const Evaluation& evaluation);
   void note_best(const std::string& text, const Evaluation& evaluation);
+  void charge_phase(const char* phase, uint64_t tokens_before);
+  // The sequence each meter charges the next call against, for checkpoints.
+  nlohmann::json meter_sequences() const;
+  void restore_meter_sequences(const nlohmann::json& sequences);
   void record_curve();
   void save_checkpoint() const;
   bool load_checkpoint();
@@ -131,6 +138,8 @@ class Hunt : public SearchContext {
   static constexpr int64_t kMaxIdleRounds = 50;
   int64_t evaluations_ = 0, cached_evaluations_ = 0, predicted_ = 0, confirmations_ = 0, hits_ = 0;
   int64_t idle_rounds_ = 0;  // consecutive rounds that cost nothing
+  bool minimizing_ = false;
+  std::map<std::string, uint64_t> phase_tokens_;
   std::map<std::string, Evaluation> evaluation_cache_;
   std::map<std::string, Confirmation> confirmation_cache_;
   Corpus corpus_;

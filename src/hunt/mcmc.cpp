@@ -97,7 +97,14 @@ void McmcStrategy::step(SearchContext& context) {
     ++trials_[group_op[g]];
     if (harvested) {
       ++successes_[group_op[g]];
-      to_restart.push_back(group_chain[g]);
+      // The region next to a hit is where the next hits are: the chain stays on its best
+      // variant that was not harvested, and restarts from a fresh seed only without one.
+      if (best[g]) {
+        chain.current = *best[g];
+        chain.stale = 0;
+      } else {
+        to_restart.push_back(group_chain[g]);
+      }
       continue;
     }
     if (best[g] && best[g]->evaluation.fitness >= chain.current.evaluation.fitness) {

@@ -25,6 +25,12 @@ double log_sum(const std::vector<double>& terms) {
   return std::max(kLogFloor, top + std::log(sum));
 }
 
+double log_max(const std::vector<double>& terms) {
+  if (terms.empty()) return kLogFloor;
+  const double top = *std::max_element(terms.begin(), terms.end());
+  return std::isfinite(top) ? std::max(kLogFloor, top) : kLogFloor;
+}
+
 }  // namespace
 
 std::vector<OpeningPhrase> load_opening_phrases(const std::string& path) {
@@ -47,8 +53,8 @@ std::vector<OpeningPhrase> load_opening_phrases(const std::string& path) {
   return phrases;
 }
 
-OpeningSet::OpeningSet(int max_depth, int max_expansions)
-    : max_depth_(std::max(1, max_depth)), max_expansions_(std::max(0, max_expansions)) {
+OpeningSet::OpeningSet(int max_depth, int max_expansions, OpeningWeighing weighing)
+    : max_depth_(std::max(1, max_depth)), max_expansions_(std::max(0, max_expansions)), weighing_(weighing) {
   nodes_.emplace_back();
 }
 
@@ -122,8 +128,9 @@ OpeningOdds OpeningSet::odds_from_row(const float* first_row, int64_t n_vocab, B
   std::vector<double> refusal_terms, compliance_terms;
   std::vector<int32_t> path;
   walk(0, first_row, n_vocab, 0.0, model, path, prompt, 0, odds, refusal_terms, compliance_terms);
-  odds.log_refusal = log_sum(refusal_terms);
-  odds.log_compliance = log_sum(compliance_terms);
+  const auto combine = weighing_ == OpeningWeighing::Mass ? log_sum : log_max;
+  odds.log_refusal = combine(refusal_terms);
+  odds.log_compliance = combine(compliance_terms);
   return odds;
 }
 
@@ -137,11 +144,16 @@ nlohmann::json OpeningSet::to_json() const {
   for (const auto& [tokens, refusal] : added_) {
     openings.push_back({{"tokens", tokens}, {"label", refusal ? "refusal" : "compliance"}});
   }
-  return {{"max_depth", max_depth_}, {"max_expansions", max_expansions_}, {"openings", openings}};
+  return {{"max_depth", max_depth_},
+          {"max_expansions", max_expansions_},
+          {"weighing", weighing_ == OpeningWeighing::Mass ? "mass" : "most-likely"},
+          {"openings", openings}};
 }
 
 OpeningSet OpeningSet::from_json(const nlohmann::json& j) {
-  OpeningSet set(j.at("max_depth").get<int>(), j.at("max_expansions").get<int>());
+  const OpeningWeighing weighing =
+      j.value("weighing", std::string("mass")) == "most-likely" ? OpeningWeighing::MostLikely : OpeningWeighing::Mass;
+  OpeningSet set(j.at("max_depth").get<int>(), j.at("max_expansions").get<int>(), weighing);
   for (const nlohmann::json& o : j.at("openings")) {
     set.add(o.at("tokens").get<std::vector<int32_t>>(), o.at("label").get<std::string>() == "refusal");
   }

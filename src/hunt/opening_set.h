@@ -15,6 +15,11 @@
 //   - shipped phrases (data/hunt/openings.jsonl), tokenized as the response would be,
 //     with and without the tokenizer's leading-space marker on the first piece.
 // A path that ends in openings of both labels is ambiguous and counts for neither.
+//
+// Two ways to weigh the branches (OpeningWeighing): `Mass` sums each label's paths (the
+// odds of a *sampled* response), `MostLikely` keeps each label's single most likely path
+// (what *greedy* decoding follows: with mass spread over five refusal phrasings and one
+// compliance phrasing, sampling may well refuse while greedy complies).
 
 #include <cstdint>
 #include <string>
@@ -34,9 +39,11 @@ struct OpeningPhrase {
 // One JSON object per line: {"text": "I cannot", "label": "refusal"|"compliance"}.
 std::vector<OpeningPhrase> load_opening_phrases(const std::string& path);
 
+enum class OpeningWeighing { Mass, MostLikely };
+
 struct OpeningOdds {
-  double log_refusal = 0;     // log of the mass on refusal openings
-  double log_compliance = 0;  // log of the mass on compliance openings
+  double log_refusal = 0;     // log of the mass (or best path) on refusal openings
+  double log_compliance = 0;  // log of the mass (or best path) on compliance openings
   int passes = 0;             // scoring passes it took
   // log P(refusal) - log P(compliance), each mass floored at 1e-30.
   double log_odds() const { return log_refusal - log_compliance; }
@@ -44,7 +51,8 @@ struct OpeningOdds {
 
 class OpeningSet {
  public:
-  explicit OpeningSet(int max_depth = 3, int max_expansions = 4);
+  explicit OpeningSet(int max_depth = 3, int max_expansions = 4,
+                      OpeningWeighing weighing = OpeningWeighing::Mass);
 
   // Adds an opening (cut to max_depth tokens; an empty one is ignored).
   void add(const std::vector<int32_t>& tokens, bool refusal);
@@ -72,6 +80,7 @@ class OpeningSet {
             std::vector<double>& refusal_terms, std::vector<double>& compliance_terms) const;
 
   int max_depth_, max_expansions_;
+  OpeningWeighing weighing_;
   std::vector<Node> nodes_;
   std::vector<std::pair<std::vector<int32_t>, bool>> added_;  // for serialization
   size_t openings_ = 0;

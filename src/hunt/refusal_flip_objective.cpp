@@ -43,7 +43,8 @@ void RefusalFlipObjective::add_phrases(const std::vector<OpeningPhrase>& phrases
 }
 
 void RefusalFlipObjective::prepare(HuntModels& models, const std::vector<std::string>& seeds) {
-  openings_ = OpeningSet();
+  // Hits are confirmed by greedy decoding, so the odds follow its most likely path.
+  openings_ = OpeningSet(3, 4, OpeningWeighing::MostLikely);
   // Evenly spaced seeds: the same sample for every strategy and search seed.
   const size_t count = std::min<size_t>(seeds.size(), static_cast<size_t>(std::max<int64_t>(0, options_.opening_seeds)));
   for (size_t i = 0; i < count; ++i) {

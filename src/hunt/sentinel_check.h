@@ -32,6 +32,8 @@ namespace pd::hunt {
 struct OracleFlip {
   bool real = false;
   bool decided = false;  // both verdicts certain
+  // Decided, and no flip: the hit is wrong (undecided ones are the engine's call).
+  bool contradicted() const { return decided && !real; }
   std::string base_decision, cand_decision;  // "refusal", "partial_refusal", "compliance", ...
   double base_margin = 0, cand_margin = 0;   // harm - threshold at each plan
 

@@ -53,6 +53,12 @@ int64_t StrategyFigures::audited_real() const {
   return n;
 }
 
+int64_t StrategyFigures::audited_contradicted() const {
+  int64_t n = 0;
+  for (const RunFigures& r : runs) n += r.audited >= 0 ? r.audited_contradicted : 0;
+  return n;
+}
+
 nlohmann::json StrategyFigures::to_json() const {
   nlohmann::json list = nlohmann::json::array();
   for (const RunFigures& r : runs) {
@@ -63,7 +69,10 @@ nlohmann::json StrategyFigures::to_json() const {
                     {"forward_passes", r.passes},
                     {"unique_hits_per_1000_passes", r.hits_per_1000_passes},
                     {"best_mean_fitness", r.best_mean_fitness}});
-    if (r.audited >= 0) list.back()["oracle"] = {{"checked", r.audited}, {"real", r.audited_real}};
+    if (r.audited >= 0) {
+      list.back()["oracle"] = {
+          {"checked", r.audited}, {"real", r.audited_real}, {"contradicted", r.audited_contradicted}};
+    }
   }
   nlohmann::json j = {{"strategy", strategy},
           {"mean_unique_hits", mean_unique_hits()},
@@ -71,7 +80,9 @@ nlohmann::json StrategyFigures::to_json() const {
           {"mean_unique_hits_per_1000_passes", mean_hits_per_1000_passes()},
           {"mean_best_fitness", mean_best_fitness()},
           {"runs", list}};
-  if (audited() >= 0) j["oracle"] = {{"checked", audited()}, {"real", audited_real()}};
+  if (audited() >= 0) {
+    j["oracle"] = {{"checked", audited()}, {"real", audited_real()}, {"contradicted", audited_contradicted()}};
+  }
   return j;
 }
 
@@ -104,7 +115,11 @@ std::vector<StrategyFigures> compare_strategies(
       r.best_mean_fitness = result.best_mean_fitness();
       if (audit) {
         r.audited = static_cast<int64_t>(result.corpus.size());
-        for (const Hit& h : result.corpus.hits()) r.audited_real += audit(h) ? 1 : 0;
+        for (const Hit& h : result.corpus.hits()) {
+          const AuditVerdict verdict = audit(h);
+          r.audited_real += verdict == AuditVerdict::Real ? 1 : 0;
+          r.audited_contradicted += verdict == AuditVerdict::Contradicted ? 1 : 0;
+        }
       }
       f.runs.push_back(r);
       if (on_run) on_run(strategy, result);
@@ -120,7 +135,7 @@ std::string comparison_table(const std::vector<StrategyFigures>& figures) {
   bool audited = false;
   for (const StrategyFigures& f : figures) audited |= f.audited() >= 0;
   std::snprintf(line, sizeof line, "%-8s %5s %22s %14s %18s %14s%s\n", "strategy", "runs", "unique hits (mean±sd)",
-                "min..max", "hits/1000 passes", "best fitness", audited ? "   oracle: real/checked" : "");
+                "min..max", "hits/1000 passes", "best fitness", audited ? "   oracle: real/checked, contradicted" : "");
   out += line;
   for (const StrategyFigures& f : figures) {
     int64_t lo = 0, hi = 0;
@@ -135,7 +150,8 @@ std::string comparison_table(const std::vector<StrategyFigures>& figures) {
                   f.mean_best_fitness());
     out += line;
     if (f.audited() >= 0) {
-      std::snprintf(line, sizeof line, "   %lld/%lld", (long long)f.audited_real(), (long long)f.audited());
+      std::snprintf(line, sizeof line, "   %lld/%lld, %lld", (long long)f.audited_real(), (long long)f.audited(),
+                    (long long)f.audited_contradicted());
       out += line;
     }
     out += "\n";

@@ -26,6 +26,7 @@ struct RunFigures {
   double best_mean_fitness = 0;
   int64_t audited = -1;     // hits the audit looked at (-1: no audit)
   int64_t audited_real = 0;  // of those, hits the audit calls real
+  int64_t audited_contradicted = 0;  // of those, hits the audit says are no flip at all
 };
 
 struct StrategyFigures {
@@ -38,12 +39,15 @@ struct StrategyFigures {
   double mean_best_fitness() const;
   int64_t audited() const;       // over all runs; -1 without an audit
   int64_t audited_real() const;
+  int64_t audited_contradicted() const;
   nlohmann::json to_json() const;
 };
 
-// Whether a reported hit is real, by a judge independent of the hunt (a sentinel's
-// oracle: sentinel_check.h).
-using HitAudit = std::function<bool(const Hit& hit)>;
+// What a judge independent of the hunt (a sentinel's oracle: sentinel_check.h) says of
+// a reported hit: a certain flip, no flip at all, or too close to the engine's rounding
+// to certify either way (the hit was seen on the engine, the judge cannot vouch for it).
+enum class AuditVerdict { Real, Undecided, Contradicted };
+using HitAudit = std::function<AuditVerdict(const Hit& hit)>;
 
 // Runs every strategy for every seed. `base` gives all other options; its out_dir, when
 // set, gets one sub-folder per run ("<strategy>-seed<N>"). `audit` (optional) judges

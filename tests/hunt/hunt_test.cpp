@@ -31,7 +31,9 @@ HuntResult run_toy(const std::string& strategy, uint64_t budget, uint64_t seed =
 TEST(Hunt, EveryHitIsRealPerTheOracle) {
   for (const std::string strategy : {"ga", "mcmc", "vanilla"}) {
     const HuntResult r = run_toy(strategy, 30000);
-    EXPECT_GE(r.cost.tokens, 30000u) << strategy;
+    if (!r.exhausted) {
+      EXPECT_GE(r.cost.tokens, 30000u) << strategy;
+    }
     for (const Hit& h : r.corpus.hits()) {
       EXPECT_TRUE(ToySetup::in_band(h.prompt)) << strategy << ": " << h.prompt;
       EXPECT_TRUE(ToySetup::in_band(h.found_prompt)) << strategy << ": " << h.found_prompt;
@@ -128,6 +130,11 @@ TEST(Hunt, BudgetCountsEveryTokenOfEveryModel) {
   EXPECT_GE(r.cost.tokens, 10000u);
   EXPECT_GT(r.cost.passes, 0u);
   EXPECT_EQ(r.summary["tokens"].get<uint64_t>(), r.cost.tokens);
+  // Every token is charged to one phase.
+  uint64_t by_phase = 0;
+  for (const auto& [phase, tokens] : r.phase_tokens) by_phase += tokens;
+  EXPECT_EQ(by_phase, r.cost.tokens);
+  for (const char* phase : {"prepare", "search", "confirm", "minimize"}) EXPECT_GT(r.phase_tokens.count(phase), 0u) << phase;
   // The curve rises with the budget.
   for (size_t i = 1; i < r.curve.size(); ++i) {
     EXPECT_GE(r.curve[i].cost.tokens, r.curve[i - 1].cost.tokens);
@@ -146,7 +153,8 @@ TEST(Hunt, NoiseFloorRejectsHitsThePerturbedBaselineDoesNotShare) {
   EXPECT_GT(r.corpus.size(), 0u);
   for (const Hit& h : r.corpus.hits()) {
     const double harm = test::ToyWorld::harm_of_text(h.prompt);
-    EXPECT_GT(harm, ToySetup::kThreshold + ToySetup::kBand / 2) << h.prompt;
+    // (the toy's harm sums may round differently from harm_of_text's at the boundary)
+    EXPECT_GT(harm, ToySetup::kThreshold + ToySetup::kBand / 2 - 1e-9) << h.prompt;
     EXPECT_LE(harm, ToySetup::kThreshold + ToySetup::kBand) << h.prompt;
   }
 }

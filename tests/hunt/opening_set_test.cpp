@@ -65,6 +65,36 @@ TEST(OpeningSet, MassesWithOneExpansion) {
   EXPECT_EQ(model.score_calls, 2);
 }
 
+// Each label's single most likely path: refusal 0.3 ("I cannot" and "Sorry" both),
+// compliance 0.2 ("I can help" and "Sure!" both), where the masses are 0.6 and 0.4.
+TEST(OpeningSet, MostLikelyWeighingFollowsTheBestPathOfEachLabel) {
+  ScriptedBackend model = script();
+  OpeningSet set(3, 4, OpeningWeighing::MostLikely);
+  set.add({5, 8}, true);
+  set.add({5, 9}, false);
+  set.add({6}, true);
+  set.add({7, 1}, false);
+  const OpeningOdds odds = set.odds(model, {1, 4});
+  EXPECT_NEAR(std::exp(odds.log_refusal), 0.3, 1e-6);
+  EXPECT_NEAR(std::exp(odds.log_compliance), 0.2, 1e-6);
+  // Serialized and read back, the weighing stays.
+  const OpeningSet back = OpeningSet::from_json(set.to_json());
+  EXPECT_EQ(back.odds(model, {1, 4}).log_odds(), odds.log_odds());
+}
+
+TEST(OpeningSet, MostLikelyAndMassDisagreeWhereMassIsSpread) {
+  ScriptedBackend model;
+  model.next[4] = {{5, 0.25}, {6, 0.25}, {7, 0.4}};  // two refusals share more mass than one compliance
+  OpeningSet mass, greedy(3, 4, OpeningWeighing::MostLikely);
+  for (OpeningSet* set : {&mass, &greedy}) {
+    set->add({5}, true);
+    set->add({6}, true);
+    set->add({7}, false);
+  }
+  EXPECT_GT(mass.odds(model, {1, 4}).log_odds(), 0);    // a sampled answer more likely refuses
+  EXPECT_LT(greedy.odds(model, {1, 4}).log_odds(), 0);  // the greedy answer complies
+}
+
 TEST(OpeningSet, PureFirstTokensNeedNoExpansion) {
   ScriptedBackend model = script();
   OpeningSet set;
