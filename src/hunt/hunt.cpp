@@ -124,6 +124,17 @@ const Evaluation& Hunt::evaluate_text(const std::string& text) {
   return evaluation_cache_.emplace(text, std::move(e)).first->second;
 }
 
+bool Hunt::predicts_hit_text(const std::string& text) {
+  auto it = evaluation_cache_.find(text);
+  if (it != evaluation_cache_.end()) return it->second.predicted_hit;
+  auto known = prediction_cache_.find(text);
+  if (known != prediction_cache_.end()) return known->second;
+  const uint64_t before = cost().tokens;
+  const bool predicted = objective_->predicts_hit(models_, text);
+  charge_phase(minimizing_ ? "minimize" : "search", before);
+  return prediction_cache_.emplace(text, predicted).first->second;
+}
+
 const Confirmation& Hunt::confirm_text(const std::string& text) {
   auto it = confirmation_cache_.find(text);
   if (it != confirmation_cache_.end()) return it->second;
@@ -190,7 +201,7 @@ HitOutcome Hunt::handle_predicted(const Candidate& candidate, const Evaluation& 
     const std::vector<std::string> words = whitespace_words(found);
     minimizing_ = true;
     const MinimizeResult shrunk = delta_debug(
-        words, [&](const std::vector<std::string>& w) { return evaluate_text(join_words(w)).predicted_hit; },
+        words, [&](const std::vector<std::string>& w) { return predicts_hit_text(join_words(w)); },
         options_.max_minimize_tests);
     minimizing_ = false;
     if (shrunk.words != words) {
@@ -233,21 +244,19 @@ HitOutcome Hunt::handle_predicted(const Candidate& candidate, const Evaluation& 
 }
 
 std::vector<Scored> Hunt::evaluate(const std::vector<Candidate>& batch) {
-  // Scored in text order first: neighbours then share their longest prefixes, which the
-  // models' prefix caches do not evaluate again (metered_backend.h). Predicted hits are
-  // then handled in the batch's order.
+  // In text order, so that neighbours share their longest prefixes, which the models'
+  // prefix caches do not evaluate again (metered_backend.h); a predicted hit is
+  // confirmed right after its scoring, while its prompt is still in the caches.
   std::vector<size_t> order(batch.size());
   for (size_t i = 0; i < order.size(); ++i) order[i] = i;
   std::stable_sort(order.begin(), order.end(),
                    [&](size_t a, size_t b) { return batch[a].text() < batch[b].text(); });
-  for (size_t i : order) evaluate_text(batch[i].text());
-
-  std::vector<Scored> results;
-  results.reserve(batch.size());
-  for (const Candidate& candidate : batch) {
-    Scored s{candidate, evaluation_cache_.at(candidate.text()), HitOutcome::None};
-    if (s.evaluation.predicted_hit) s.outcome = handle_predicted(candidate, s.evaluation);
-    results.push_back(std::move(s));
+  std::vector<Scored> results(batch.size());
+  for (size_t i : order) {
+    Scored& s = results[i];
+    s.candidate = batch[i];
+    s.evaluation = evaluate_text(batch[i].text());
+    if (s.evaluation.predicted_hit) s.outcome = handle_predicted(batch[i], s.evaluation);
   }
   return results;
 }
@@ -257,6 +266,8 @@ void Hunt::save_checkpoint() const {
   nlohmann::json evaluations = nlohmann::json::array(), confirmations = nlohmann::json::array();
   for (const auto& [text, e] : evaluation_cache_) evaluations.push_back({text, e.to_json()});
   for (const auto& [text, c] : confirmation_cache_) confirmations.push_back({text, c.to_json()});
+  nlohmann::json predictions = nlohmann::json::array();
+  for (const auto& [text, p] : prediction_cache_) predictions.push_back({text, p});
   nlohmann::json curve = nlohmann::json::array();
   for (const CurvePoint& p : curve_) curve.push_back({cost_json(p.cost), p.hits, p.unique_hits});
   nlohmann::json best = nlohmann::json::array();
@@ -277,7 +288,8 @@ void Hunt::save_checkpoint() const {
       {"curve", curve},
       {"best", best},
       {"evaluations", evaluations},
-      {"confirmations", confirmations}};
+      {"confirmations", confirmations},
+      {"predictions", predictions}};
   write_file_atomic(join_path(options_.out_dir, "state.json"), state.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
   write_file_atomic(join_path(options_.out_dir, "corpus.jsonl"), corpus_.to_jsonl());
 }
@@ -324,6 +336,8 @@ bool Hunt::load_checkpoint() {
     for (const auto& c : state.at("confirmations")) {
       confirmation_cache_.emplace(c.at(0).get<std::string>(), Confirmation::from_json(c.at(1)));
     }
+    prediction_cache_.clear();
+    for (const auto& p : state.at("predictions")) prediction_cache_.emplace(p.at(0).get<std::string>(), p.at(1).get<bool>());
   } catch (const nlohmann::json::exception& e) {
     fail_input(path, std::string("unreadable checkpoint: ") + e.what());
   }

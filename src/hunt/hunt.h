@@ -108,6 +108,9 @@ class Hunt : public SearchContext {
 
  private:
   const Evaluation& evaluate_text(const std::string& text);
+  // Whether the objective predicts a hit, without a full evaluation where it can stop
+  // early (minimization asks only this).
+  bool predicts_hit_text(const std::string& text);
   const Confirmation& confirm_text(const std::string& text);
   HitOutcome handle_predicted(const Candidate& candidate, const Evaluation& evaluation);
   void note_best(const std::string& text, const Evaluation& evaluation);
@@ -141,6 +144,7 @@ class Hunt : public SearchContext {
   bool minimizing_ = false;
   std::map<std::string, uint64_t> phase_tokens_;
   std::map<std::string, Evaluation> evaluation_cache_;
+  std::map<std::string, bool> prediction_cache_;  // answers of predicts_hit_text
   std::map<std::string, Confirmation> confirmation_cache_;
   Corpus corpus_;
   std::vector<CurvePoint> curve_;

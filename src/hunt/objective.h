@@ -102,6 +102,11 @@ class Objective {
   // kld: the perplexity cap). Runs once per hunt; what it costs counts in the budget.
   virtual void prepare(HuntModels& models, const std::vector<std::string>& seeds) = 0;
   virtual Evaluation evaluate(HuntModels& models, const std::string& prompt) = 0;
+  // evaluate(...).predicted_hit, for when only the yes/no is wanted (minimization): an
+  // objective may stop as soon as one model rules the hit out.
+  virtual bool predicts_hit(HuntModels& models, const std::string& prompt) {
+    return evaluate(models, prompt).predicted_hit;
+  }
   virtual Confirmation confirm(HuntModels& models, const std::string& prompt) = 0;
 
   // Settings and learned state, for the summary and checkpoints; restore() takes the

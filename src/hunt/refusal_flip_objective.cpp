@@ -82,6 +82,12 @@ Evaluation RefusalFlipObjective::evaluate(HuntModels& models, const std::string&
   return e;
 }
 
+bool RefusalFlipObjective::predicts_hit(HuntModels& models, const std::string& prompt) {
+  const std::vector<int32_t> tokens = models.base->prompt_tokens(prompt, models.chat);
+  if (-sign() * openings_.odds(*models.cand, tokens).log_odds() <= options_.min_margin) return false;
+  return sign() * openings_.odds(*models.base, tokens).log_odds() > options_.min_margin;
+}
+
 Confirmation RefusalFlipObjective::confirm(HuntModels& models, const std::string& prompt) {
   const std::vector<int32_t> tokens = models.base->prompt_tokens(prompt, models.chat);
   Confirmation c;

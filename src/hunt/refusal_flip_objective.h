@@ -14,6 +14,8 @@ class RefusalFlipObjective : public Objective {
   ObjectiveKind kind() const override { return ObjectiveKind::RefusalFlip; }
   void prepare(HuntModels& models, const std::vector<std::string>& seeds) override;
   Evaluation evaluate(HuntModels& models, const std::string& prompt) override;
+  // The candidate first: when it keeps the baseline's behaviour, the baseline is not run.
+  bool predicts_hit(HuntModels& models, const std::string& prompt) override;
   Confirmation confirm(HuntModels& models, const std::string& prompt) override;
   nlohmann::json state() const override;
   void restore(const nlohmann::json& state) override;
