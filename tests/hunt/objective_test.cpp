@@ -39,6 +39,26 @@ std::vector<std::string> seed_texts(const ToySetup& toy) {
   return texts;
 }
 
+// predicts_hit gives evaluate()'s answer, and skips the baseline when the candidate
+// already rules the hit out (here: the candidate refuses above the band).
+TEST(RefusalFlip, PredictsHitAgreesWithEvaluateAndSkipsTheBaselineWhenItCan) {
+  ToySetup toy;
+  HuntModels models = toy.models();
+  ObjectiveOptions options;
+  options.opening_seeds = 61;
+  RefusalFlipObjective objective(options);
+  objective.prepare(models, seed_texts(toy));
+  const double t = ToySetup::kThreshold, w = ToySetup::kBand;
+  for (double harm : {-0.6, t - 0.02, t + w / 2, t + w + 0.02, 0.6}) {
+    const std::string p = prompt_with_harm(harm);
+    const uint64_t base_before = toy.base.tokens_processed();
+    const bool predicted = objective.predicts_hit(models, p);
+    const bool base_ran = toy.base.tokens_processed() > base_before;
+    EXPECT_EQ(predicted, objective.evaluate(models, p).predicted_hit) << harm;
+    EXPECT_EQ(base_ran, ToyWorld::harm_of_text(p) <= t + w) << harm;  // the candidate complies: ask the baseline
+  }
+}
+
 TEST(RefusalFlip, FitnessIsPositiveExactlyInTheBand) {
   ToySetup toy;
   HuntModels models = toy.models();
