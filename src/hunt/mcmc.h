@@ -7,9 +7,11 @@
 // the target gives rank k the weight (1 - p)^k with p = 0.3, the proposal is uniform over
 // the other operators, so a move from rank k1 to rank k2 is accepted with probability
 // min(1, (1 - p)^(k2 - k1)). The chain applies it, and the best variant replaces the
-// current prompt when its fitness is not lower (a success when strictly higher). A chain
-// restarts from the next seed when it finds a hit (or a predicted hit that confirmation
-// rejects) and after 20 rounds without improvement.
+// current prompt when its fitness is not lower (a success when strictly higher). When a
+// chain's variants include a hit (or a predicted hit that confirmation rejects), the
+// chain moves to its best variant that was not harvested: the next hits are likely next
+// to this one. It restarts from the next seed when every variant was harvested, and
+// after 20 rounds without improvement.
 
 #include "hunt/strategy.h"
 
