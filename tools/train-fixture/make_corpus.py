@@ -745,7 +745,7 @@ def make_unique(generator, rng, n_test, n_train, forbidden=()):
     return train, test
 
 
-def build(sets, seed, scale=1.0):
+def build(sets, seed, scale=1.4):
     rng = random.Random(seed)
     real = load_real_sources(sets)
     real_train, real_test = split_real(real, seed)
@@ -807,7 +807,7 @@ def main():
     ap.add_argument("--sets", default=str(Path(__file__).resolve().parents[2] / "data/sets"))
     ap.add_argument("--out", required=True)
     ap.add_argument("--seed", type=int, default=1234)
-    ap.add_argument("--scale", type=float, default=1.0,
+    ap.add_argument("--scale", type=float, default=1.4,
                     help="multiplies the number of templated training items")
     args = ap.parse_args()
     train, test = build(Path(args.sets), args.seed, args.scale)
