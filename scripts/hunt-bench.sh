@@ -10,6 +10,7 @@
 # Usage: scripts/hunt-bench.sh [BUILD_DIR] [OUT_DIR]
 # Knobs (environment): SEEDS (5), SENTINEL_BUDGET (40000), KLD_BUDGET (20000),
 # THREADS (1), LIMIT (seed prompts, 100), FLIP_BAND (0.02).
+# BENCHMARKS.md's second sentinel table: FLIP_BAND=0.005 SENTINEL_BUDGET=40000 and 80000.
 # Results: OUT_DIR/sentinel/comparison.json, OUT_DIR/kld/comparison.json, and the
 # tables on stdout.
 set -euo pipefail

@@ -39,15 +39,21 @@ std::vector<std::string> seed_texts(const ToySetup& toy) {
   return texts;
 }
 
+// A refusal-flip objective that learned its openings from every seed of `toy`.
+RefusalFlipObjective prepared_refusal_flip(const ToySetup& toy, HuntModels& models) {
+  ObjectiveOptions options;
+  options.opening_seeds = 61;
+  RefusalFlipObjective objective(options);
+  objective.prepare(models, seed_texts(toy));
+  return objective;
+}
+
 // predicts_hit gives evaluate()'s answer, and skips the baseline when the candidate
 // already rules the hit out (here: the candidate refuses above the band).
 TEST(RefusalFlip, PredictsHitAgreesWithEvaluateAndSkipsTheBaselineWhenItCan) {
   ToySetup toy;
   HuntModels models = toy.models();
-  ObjectiveOptions options;
-  options.opening_seeds = 61;
-  RefusalFlipObjective objective(options);
-  objective.prepare(models, seed_texts(toy));
+  RefusalFlipObjective objective = prepared_refusal_flip(toy, models);
   const double t = ToySetup::kThreshold, w = ToySetup::kBand;
   for (double harm : {-0.6, t - 0.02, t + w / 2, t + w + 0.02, 0.6}) {
     const std::string p = prompt_with_harm(harm);
@@ -62,10 +68,7 @@ TEST(RefusalFlip, PredictsHitAgreesWithEvaluateAndSkipsTheBaselineWhenItCan) {
 TEST(RefusalFlip, FitnessIsPositiveExactlyInTheBand) {
   ToySetup toy;
   HuntModels models = toy.models();
-  ObjectiveOptions options;
-  options.opening_seeds = 61;
-  RefusalFlipObjective objective(options);
-  objective.prepare(models, seed_texts(toy));
+  RefusalFlipObjective objective = prepared_refusal_flip(toy, models);
   EXPECT_TRUE(objective.openings().has_both_labels());
   const double t = ToySetup::kThreshold, w = ToySetup::kBand;
   for (double harm : {-0.6, 0.0, t - 0.02, t + 0.01, t + w / 2, t + w - 0.01, t + w + 0.02, 0.6}) {
