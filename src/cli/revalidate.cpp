@@ -98,8 +98,9 @@ int run_revalidate(const RevalidateFlags& f) {
   options.records = stored.sink();
   const suite::SuiteResults results = suite::run_suite(spec, options);
   const nlohmann::json results_json = report::results_to_json(results);
-  stored.finish(results.exit_code(), results_json);
+  // Reports before the run is marked finished (as `run` does).
   if (!f.out.empty()) report::write_reports(results, f.out);
+  stored.finish(results.exit_code(), results_json);
 
   const OutcomesByVariant before = outcomes_by_variant(store, last->id);
   const OutcomesByVariant after = outcomes_by_variant(store, stored.id());

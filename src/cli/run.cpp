@@ -66,11 +66,14 @@ int run_suite_command(const RunFlags& f) {
     options.records = stored->sink();
   }
   const suite::SuiteResults results = suite::run_suite(spec, options);
+  // Reports first, then the run is marked finished: a kill between the two leaves an
+  // unfinished run that --resume completes (every prompt is stored) and whose reports it
+  // writes again, never a finished run without its reports.
+  const std::vector<std::string> written = report::write_reports(results, f.out);
   if (stored) {
     stored->finish(results.exit_code(), report::results_to_json(results));
     options.log("stored as run " + std::to_string(stored->id()));
   }
-  const std::vector<std::string> written = report::write_reports(results, f.out);
   if (f.json) {
     std::fputs(report::json_text(report::results_to_json(results)).c_str(), stdout);
   } else {
