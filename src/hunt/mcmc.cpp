@@ -72,7 +72,14 @@ void McmcStrategy::step(SearchContext& context) {
 
   std::vector<std::vector<Candidate>> groups;
   std::vector<size_t> group_chain, group_op;
-  for (size_t c = 0; c < chains_.size(); ++c) {
+  for (size_t k = 0; k < chains_.size(); ++k) {
+    // The chain to step: the fittest of three drawn at random, so that chains near the
+    // boundary get more of the budget than chains far from it.
+    size_t c = rng.below(chains_.size());
+    for (int draw = 1; draw < 3; ++draw) {
+      const size_t other = rng.below(chains_.size());
+      if (chains_[other].current.evaluation.fitness > chains_[c].current.evaluation.fitness) c = other;
+    }
     operator_ = next_operator(operator_, trials_, successes_, rng);
     const Candidate& mate = chains_[rng.below(chains_.size())].current.candidate;
     std::vector<Candidate> variants = mutate_with(context, operator_, chains_[c].current.candidate, &mate);

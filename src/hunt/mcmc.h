@@ -2,7 +2,9 @@
 // mcmc: mutation chains with Metropolis-Hastings operator selection, as in DFLARE.
 //
 // `population` chains each hold a current prompt (starting from seeds in a shuffled
-// order). Each round, every chain draws its operator by one Metropolis-Hastings step
+// order). Each round makes `population` steps; each steps the fittest of three chains
+// drawn at random (so chains near the boundary get more of the budget than chains far
+// from it), with an operator drawn by one Metropolis-Hastings step
 // over the operators ranked by success rate ((successes + 1) / (trials + 2), best first):
 // the target gives rank k the weight (1 - p)^k with p = 0.3, the proposal is uniform over
 // the other operators, so a move from rank k1 to rank k2 is accepted with probability
@@ -11,7 +13,7 @@
 // chain's variants include a hit (or a predicted hit that confirmation rejects), the
 // chain moves to its best variant that was not harvested: the next hits are likely next
 // to this one. It restarts from the next seed when every variant was harvested, and
-// after 20 rounds without improvement.
+// after 20 of its steps without improvement.
 
 #include "hunt/strategy.h"
 
