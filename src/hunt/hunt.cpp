@@ -14,7 +14,8 @@ namespace pd::hunt {
 
 namespace {
 
-constexpr int kCheckpointVersion = 1;
+// 2: the meters' last sequences (prefix reuse) and the minimization predictions.
+constexpr int kCheckpointVersion = 2;
 
 std::string join_path(const std::string& dir, const char* name) {
   return (std::filesystem::path(dir) / name).string();

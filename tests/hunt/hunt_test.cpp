@@ -117,6 +117,16 @@ TEST(Hunt, ResumeRefusesAnotherHunt) {
     EXPECT_EQ(e.kind(), ErrorKind::BadInput);
     EXPECT_NE(std::string(e.what()).find("other models, seeds or settings"), std::string::npos) << e.what();
   }
+  // A checkpoint of an earlier version is refused by name, not misread.
+  nlohmann::json old_state = nlohmann::json::parse(read_file(dir + "/state.json"));
+  old_state["version"] = 1;
+  std::ofstream(dir + "/state.json") << old_state.dump();
+  try {
+    run_toy("ga", 5000, 1, dir, /*resume=*/true);
+    ADD_FAILURE() << "resumed a checkpoint of another version";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("checkpoint of another version"), std::string::npos) << e.what();
+  }
   std::ofstream(dir + "/state.json") << "{broken";
   EXPECT_THROW(run_toy("ga", 5000, 1, dir, true), Error);
 }
