@@ -4,7 +4,7 @@
 #include <cmath>
 #include <filesystem>
 
-#include "backend/prefix_reuse.h"
+#include "backend/prefix_cache.h"
 #include "core/build_info.h"
 #include "core/content_hash.h"
 #include "core/cpu_features.h"
@@ -138,14 +138,12 @@ std::string EmbeddedBackend::detokenize(const std::vector<int32_t>& tokens) cons
 }
 
 Generation EmbeddedBackend::generate(const std::vector<int32_t>& prompt, const GenerationParams& params) {
-  const int64_t kept = reusable_prefix(cached_tokens_, prompt, static_cast<int64_t>(prompt.size()) - 1);
-  cached_tokens_.clear();  // unknown until the generation returns
+  const int64_t kept = cache_.kept_for_generation(prompt);
+  cache_.clear();  // unknown until the generation returns
   Generator generator(*session_);
   Generation g = generator.generate(prompt, params, kept);
   tokens_processed_ += g.prompt.size() - static_cast<size_t>(kept) + g.tokens.size();
-  cached_tokens_ = g.prompt;
-  cached_tokens_.insert(cached_tokens_.end(), g.tokens.begin(), g.tokens.end());
-  cached_tokens_.resize(static_cast<size_t>(std::min<int64_t>(session_->position(), static_cast<int64_t>(cached_tokens_.size()))));
+  cache_.hold_generation(g);
   return g;
 }
 
@@ -153,15 +151,15 @@ LogprobRows EmbeddedBackend::score(const std::vector<int32_t>& tokens, int64_t f
   if (from < 0 || from >= static_cast<int64_t>(tokens.size())) {
     fail_runtime(describe(), "score: start position outside the tokens");
   }
-  const int64_t kept = reusable_prefix(cached_tokens_, tokens, from);
-  cached_tokens_.clear();  // in case evaluation throws
+  const int64_t kept = cache_.kept_for_scoring(tokens, from);
+  cache_.clear();  // in case evaluation throws
   session_->rewind(kept);
   // Logits only where rows are wanted: the output head is most of the work of a small
   // model, and evaluating the prefix separately gives the same bits (session.h).
   if (from > kept) session_->eval(std::span<const int32_t>(tokens.data() + kept, from - kept), LogitsWanted::Last);
   Logits logits = session_->eval(std::span<const int32_t>(tokens.data() + from, tokens.size() - from), LogitsWanted::All);
   tokens_processed_ += tokens.size() - static_cast<size_t>(kept);
-  cached_tokens_ = tokens;
+  cache_.hold(tokens);
   LogprobRows rows;
   rows.n_vocab = logits.n_vocab;
   rows.n_rows = logits.n_rows;

@@ -10,6 +10,7 @@
 #include <string>
 
 #include "backend/backend.h"
+#include "backend/prefix_cache.h"
 #include "core/thread_pool.h"
 #include "precision/plan.h"
 #include "precision/variant.h"
@@ -52,7 +53,7 @@ class EmbeddedBackend : public Backend {
   Generation generate(const std::vector<int32_t>& prompt, const GenerationParams& params) override;
   LogprobRows score(const std::vector<int32_t>& tokens, int64_t from) override;
   // Tokens evaluated so far: a call evaluates only what follows the longest prefix it
-  // shares with the previous call's tokens (prefix_reuse.h).
+  // shares with the previous call's tokens (prefix_cache.h).
   uint64_t tokens_processed() const override { return tokens_processed_; }
 
   const Model& model() const { return *model_; }
@@ -72,8 +73,7 @@ class EmbeddedBackend : public Backend {
   std::unique_ptr<Session> session_;
   int64_t n_ctx_ = 0;
   uint64_t tokens_processed_ = 0;
-  // The tokens the session's KV cache holds, for prefix reuse (prefix_reuse.h).
-  std::vector<int32_t> cached_tokens_;
+  PrefixCache cache_;  // what the session's KV cache holds
 };
 
 // log-softmax of a logits row, in place, accumulated in double as llama.cpp does.

@@ -248,15 +248,17 @@ std::vector<Scored> Hunt::evaluate(const std::vector<Candidate>& batch) {
   // In text order, so that neighbours share their longest prefixes, which the models'
   // prefix caches do not evaluate again (metered_backend.h); a predicted hit is
   // confirmed right after its scoring, while its prompt is still in the caches.
+  std::vector<std::string> texts;
+  texts.reserve(batch.size());
+  for (const Candidate& c : batch) texts.push_back(c.text());
   std::vector<size_t> order(batch.size());
   for (size_t i = 0; i < order.size(); ++i) order[i] = i;
-  std::stable_sort(order.begin(), order.end(),
-                   [&](size_t a, size_t b) { return batch[a].text() < batch[b].text(); });
+  std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) { return texts[a] < texts[b]; });
   std::vector<Scored> results(batch.size());
   for (size_t i : order) {
     Scored& s = results[i];
     s.candidate = batch[i];
-    s.evaluation = evaluate_text(batch[i].text());
+    s.evaluation = evaluate_text(texts[i]);
     if (s.evaluation.predicted_hit) s.outcome = handle_predicted(batch[i], s.evaluation);
   }
   return results;

@@ -10,7 +10,7 @@
 // plus the generated ones, as the engine counts them.
 //
 // Tokens are charged as an engine with a one-sequence prefix cache processes them
-// (backend/prefix_reuse.h): a call pays only for what follows the prefix it shares with
+// (backend/prefix_cache.h): a call pays only for what follows the prefix it shares with
 // the previous call's sequence. The meter keeps that sequence itself rather than asking
 // the backend, so the charge is a function of the calls alone: a resumed hunt (whose
 // backend starts with an empty cache) restores `last_sequence` and is charged exactly as
@@ -20,6 +20,7 @@
 #include <vector>
 
 #include "backend/forwarding_backend.h"
+#include "backend/prefix_cache.h"
 
 namespace pd::hunt {
 
@@ -39,8 +40,8 @@ class MeteredBackend : public ForwardingBackend {
   explicit MeteredBackend(Backend& inner) : ForwardingBackend(inner) {}
 
   const HuntCost& cost() const { return cost_; }
-  const std::vector<int32_t>& last_sequence() const { return last_; }
-  void restore_last_sequence(std::vector<int32_t> tokens) { last_ = std::move(tokens); }
+  const std::vector<int32_t>& last_sequence() const { return cache_.tokens(); }
+  void restore_last_sequence(std::vector<int32_t> tokens) { cache_.hold(std::move(tokens)); }
 
   Generation generate(const std::vector<int32_t>& prompt, const GenerationParams& params) override;
   LogprobRows score(const std::vector<int32_t>& tokens, int64_t from) override;
@@ -48,7 +49,7 @@ class MeteredBackend : public ForwardingBackend {
 
  private:
   HuntCost cost_;
-  std::vector<int32_t> last_;
+  PrefixCache cache_;  // the sequence the next call is charged against
 };
 
 }  // namespace pd::hunt

@@ -17,7 +17,7 @@
 #include <vector>
 
 #include "backend/backend.h"
-#include "backend/prefix_reuse.h"
+#include "backend/prefix_cache.h"
 #include "core/content_hash.h"
 #include "core/error.h"
 #include "hunt/prompt_words.h"
@@ -113,11 +113,9 @@ class ToySentinel : public Backend {
         break;
       }
     }
-    // Counted as the engine counts with its prefix cache (backend/prefix_reuse.h).
-    processed_ += prompt.size() - static_cast<size_t>(reusable_prefix(cached_, prompt, int64_t(prompt.size()) - 1)) +
-                  g.tokens.size();
-    cached_ = prompt;
-    if (!g.tokens.empty()) cached_.insert(cached_.end(), g.tokens.begin(), g.tokens.end() - 1);
+    // Counted as the engine counts with its prefix cache (backend/prefix_cache.h).
+    processed_ += prompt.size() - static_cast<size_t>(cache_.kept_for_generation(prompt)) + g.tokens.size();
+    cache_.hold_generation(g);
     return g;
   }
 
@@ -129,8 +127,8 @@ class ToySentinel : public Backend {
       const std::vector<float> row = distribution(tokens, p + 1);
       rows.values.insert(rows.values.end(), row.begin(), row.end());
     }
-    processed_ += tokens.size() - static_cast<size_t>(reusable_prefix(cached_, tokens, from));
-    cached_ = tokens;
+    processed_ += tokens.size() - static_cast<size_t>(cache_.kept_for_scoring(tokens, from));
+    cache_.hold(tokens);
     return rows;
   }
   uint64_t tokens_processed() const override { return processed_; }
@@ -162,7 +160,7 @@ class ToySentinel : public Backend {
   double threshold_, gain_;
   std::string name_;
   uint64_t processed_ = 0;
-  std::vector<int32_t> cached_;
+  PrefixCache cache_;
 };
 
 }  // namespace pd::hunt::test
