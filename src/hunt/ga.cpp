@@ -101,11 +101,16 @@ void GaStrategy::step(SearchContext& context) {
   std::vector<Scored> scored;
   std::vector<std::optional<Individual>> best = best_of_groups(context, groups, &scored);
   note_hits(scored);
-  // (mu + lambda): parents compete with their children and the immigrants.
-  std::vector<Individual> pool = population_;
+  // (mu + lambda): parents compete with their children and the immigrants, except those
+  // next to a recorded hit: their children would be that hit again.
+  std::vector<Individual> pool = std::move(population_);
+  for (Individual& parent : pool) ++parent.age;
   for (auto& b : best) {
     if (b) pool.push_back(std::move(*b));
   }
+  std::erase_if(pool, [&](const Individual& ind) {
+    return ind.age > kMaxAge || context.near_recorded_hit(ind.candidate);
+  });
   select(std::move(pool));
 }
 

@@ -8,7 +8,9 @@
 // random seeds). The next population is the fittest of parents, children and immigrants
 // (mu + lambda), with at most a quarter of the places per seed (one for a seed that
 // already gave a hit), so the population does not collapse onto one region. Hits never
-// enter the population: their neighbourhood is harvested.
+// enter the population, and neither does anything next to a recorded hit: a hit there
+// would be the same hit again. An individual leaves after kMaxAge rounds, so parents
+// stuck at the edge of a boundary they cannot cross make room for new ones.
 
 #include <map>
 
@@ -18,6 +20,9 @@ namespace pd::hunt {
 
 class GaStrategy : public Strategy {
  public:
+  // Rounds an individual may stay in the population.
+  static constexpr int64_t kMaxAge = 12;
+
   explicit GaStrategy(StrategyOptions options) : options_(options) {}
   std::string name() const override { return "ga"; }
   void step(SearchContext& context) override;

@@ -15,7 +15,7 @@ namespace pd::hunt {
 namespace {
 
 // 2: the meters' last sequences (prefix reuse) and the minimization predictions.
-constexpr int kCheckpointVersion = 2;
+constexpr int kCheckpointVersion = 3;
 
 std::string join_path(const std::string& dir, const char* name) {
   return (std::filesystem::path(dir) / name).string();
@@ -107,7 +107,7 @@ nlohmann::json Hunt::fingerprint() const {
           {"lexicon", hash_strings(resources_.lexicon)},
           {"vocab_words", hash_strings(resources_.vocab_words)},
           {"suffix_tokens", hash_strings(suffix_tokens)},
-          {"suffix", {resources_.suffix_length, resources_.coordinate_width, resources_.max_words}}};
+          {"suffix", {resources_.suffix_length, resources_.coordinate_width, resources_.max_words, resources_.blend_max_words}}};
 }
 
 const Evaluation& Hunt::evaluate_text(const std::string& text) {

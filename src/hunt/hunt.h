@@ -100,6 +100,7 @@ class Hunt : public SearchContext {
   HuntRng& rng() override { return rng_; }
   const MutationResources& resources() const override { return resources_; }
   const std::vector<std::unique_ptr<Mutator>>& mutators() const override { return mutators_; }
+  bool near_recorded_hit(const Candidate& candidate) const override { return corpus_.known(candidate.text()); }
 
   HuntCost cost() const;
   // What must match for a checkpoint to be resumed (everything but the budget and the

@@ -46,7 +46,7 @@ void McmcStrategy::restart(SearchContext& context, const std::vector<size_t>& ch
         again.push_back(pending[i]);
         continue;
       }
-      chains_[pending[i]] = Chain{Individual{scored[i].candidate, scored[i].evaluation}, 0};
+      chains_[pending[i]] = Chain{Individual{scored[i].candidate, scored[i].evaluation, 0}, 0};
     }
     pending = std::move(again);
   }

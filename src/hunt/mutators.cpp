@@ -112,6 +112,36 @@ class Crossover : public Mutator {
   }
 };
 
+// A line search between two prompts: scored together, the variants bracket the point
+// where the behaviour changes between the parent's side and the mate's, and the best one
+// is the closest to it. The parent's words all stay, so its request stays whole.
+class Blend : public Mutator {
+ public:
+  std::string name() const override { return "blend"; }
+  bool needs_mate() const override { return true; }
+  std::vector<Candidate> propose(const Candidate& parent, const Candidate* mate, const MutationResources& r,
+                                 HuntRng&) const override {
+    if (mate == nullptr || r.coordinate_width <= 0) return {};
+    const std::vector<std::string> a = whitespace_words(parent.text());
+    const std::vector<std::string> b = whitespace_words(mate->text());
+    if (a.empty() || b.empty()) return {};
+    const size_t limit = std::min(r.max_words, r.blend_max_words);
+    const size_t room = std::min(b.size(), limit > a.size() ? limit - a.size() : 0);
+    const size_t steps = std::min(room, static_cast<size_t>(r.coordinate_width));
+    std::vector<Candidate> variants;
+    for (size_t step = 1; step <= steps; ++step) {
+      const size_t take = (step * room + steps - 1) / steps;  // 1..room, evenly spread
+      std::vector<std::string> words = a;
+      words.insert(words.end(), b.begin(), b.begin() + static_cast<std::ptrdiff_t>(take));
+      Candidate child = derived(parent, std::move(words), name() + ":" + mate->seed_id + "+" + std::to_string(take));
+      child.suffix.clear();
+      child.suffix_text.clear();
+      variants.push_back(std::move(child));
+    }
+    return variants;
+  }
+};
+
 class SuffixSearch : public Mutator {
  public:
   std::string name() const override { return "suffix-search"; }
@@ -205,6 +235,7 @@ std::vector<std::unique_ptr<Mutator>> make_mutators(bool with_suffix_search) {
   ops.push_back(std::make_unique<DeleteWord>());
   ops.push_back(std::make_unique<WrapTemplate>());
   ops.push_back(std::make_unique<Crossover>());
+  ops.push_back(std::make_unique<Blend>());
   if (with_suffix_search) ops.push_back(std::make_unique<SuffixSearch>());
   return ops;
 }

@@ -9,6 +9,10 @@
 //   delete-word                            drop one body word
 //   wrap-template                          wrap the body in a template (templates.jsonl)
 //   crossover                              head of the parent's words + tail of a mate's
+//   blend                                  the parent whole + the first k words of a mate,
+//                                          `coordinate_width` values of k at once: a line
+//                                          search towards the mate's side of a decision
+//                                          boundary (DiffChaser's pull towards it)
 //   suffix-search                          one coordinate of the token suffix: the same
 //                                          position tried with `coordinate_width` tokens
 //                                          (a fresh random suffix when there is none)
@@ -35,6 +39,9 @@ struct MutationResources {
   std::vector<PromptTemplate> templates;
   std::function<std::string(const std::vector<int32_t>&)> detokenize;
   size_t max_words = 160;   // no variant longer than this (words of body)
+  // No blend longer than this: blends of blends would otherwise grow to max_words and
+  // make every later evaluation dear.
+  size_t blend_max_words = 48;
   int suffix_length = 4;
   int coordinate_width = 8;
 };

@@ -43,6 +43,9 @@ class SearchContext {
   virtual HuntRng& rng() = 0;
   virtual const MutationResources& resources() const = 0;
   virtual const std::vector<std::unique_ptr<Mutator>>& mutators() const = 0;
+  // Whether `candidate` is a near-duplicate of a recorded hit: a hit found there would
+  // not count again, so a strategy may leave the region.
+  virtual bool near_recorded_hit(const Candidate& candidate) const = 0;
 };
 
 }  // namespace pd::hunt

@@ -32,11 +32,11 @@ std::unique_ptr<Strategy> make_strategy(const std::string& name, const StrategyO
 }
 
 nlohmann::json Individual::to_json() const {
-  return {{"candidate", candidate.to_json()}, {"evaluation", evaluation.to_json()}};
+  return {{"candidate", candidate.to_json()}, {"evaluation", evaluation.to_json()}, {"age", age}};
 }
 
 Individual Individual::from_json(const nlohmann::json& j) {
-  return {Candidate::from_json(j.at("candidate")), Evaluation::from_json(j.at("evaluation"))};
+  return {Candidate::from_json(j.at("candidate")), Evaluation::from_json(j.at("evaluation")), j.at("age").get<int64_t>()};
 }
 
 Candidate seed_candidate(const SearchContext& context, size_t index) {
@@ -68,7 +68,7 @@ std::vector<std::optional<Individual>> best_of_groups(SearchContext& context,
     for (size_t v = 0; v < groups[g].size(); ++v, ++at) {
       const Scored& s = results[at];
       if (consumed(s.outcome)) continue;
-      if (!best[g] || s.evaluation.fitness > best[g]->evaluation.fitness) best[g] = Individual{s.candidate, s.evaluation};
+      if (!best[g] || s.evaluation.fitness > best[g]->evaluation.fitness) best[g] = Individual{s.candidate, s.evaluation, 0};
     }
   }
   if (scored) *scored = std::move(results);

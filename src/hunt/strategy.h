@@ -43,6 +43,7 @@ const std::vector<std::string>& strategy_names();
 struct Individual {
   Candidate candidate;
   Evaluation evaluation;
+  int64_t age = 0;  // rounds survived in a population
   nlohmann::json to_json() const;
   static Individual from_json(const nlohmann::json& j);
 };

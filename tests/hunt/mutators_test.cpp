@@ -1,5 +1,6 @@
 #include "hunt/mutators.h"
 
+#include <algorithm>
 #include <set>
 
 #include <gtest/gtest.h>
@@ -47,8 +48,8 @@ TEST(Mutators, AllOperatorsArePresent) {
   std::vector<std::string> names;
   for (const auto& op : ops) names.push_back(op->name());
   EXPECT_EQ(names, (std::vector<std::string>{"substitute-lexicon", "substitute-vocab", "insert-lexicon", "insert-vocab",
-                                             "delete-word", "wrap-template", "crossover", "suffix-search"}));
-  EXPECT_EQ(make_mutators(false).size(), 7u);
+                                             "delete-word", "wrap-template", "crossover", "blend", "suffix-search"}));
+  EXPECT_EQ(make_mutators(false).size(), 8u);
 }
 
 TEST(Mutators, WordOperatorsChangeOneWord) {
@@ -130,6 +131,41 @@ TEST(Mutators, TemplateWrapAndCrossover) {
       EXPECT_EQ(c.seed_id, "s1");
     }
   }
+}
+
+TEST(Mutators, BlendSweepsTheMatesWordsAfterTheWholeParent) {
+  const auto ops = make_mutators();
+  MutationResources r = resources();  // coordinate_width 5
+  HuntRng rng(1);
+  Candidate with_suffix = parent();
+  with_suffix.suffix = {10, 11};
+  with_suffix.suffix_text = "tok10 tok11";
+  Candidate mate;
+  mate.body = "one two three four five six seven eight nine ten";
+  mate.seed_id = "s2";
+  const auto variants = find(ops, "blend").propose(with_suffix, &mate, r, rng);
+  ASSERT_EQ(variants.size(), 5u);
+  const std::vector<std::string> head = whitespace_words(with_suffix.text());
+  std::vector<size_t> taken;
+  for (const Candidate& c : variants) {
+    EXPECT_TRUE(c.suffix.empty());  // the parent's suffix is now part of the body
+    const auto w = whitespace_words(c.text());
+    ASSERT_GT(w.size(), head.size());
+    EXPECT_TRUE(std::equal(head.begin(), head.end(), w.begin())) << c.body;
+    EXPECT_EQ(w[head.size()], "one");
+    taken.push_back(w.size() - head.size());
+    EXPECT_EQ(c.seed_id, "s1");
+  }
+  EXPECT_EQ(taken, (std::vector<size_t>{2, 4, 6, 8, 10}));  // spread over the mate, ending with all of it
+  EXPECT_EQ(variants.back().lineage.back(), "blend:s2+10");
+
+  r.blend_max_words = head.size() + 3;  // room for three of the mate's words
+  const auto capped = find(ops, "blend").propose(with_suffix, &mate, r, rng);
+  ASSERT_EQ(capped.size(), 3u);
+  EXPECT_EQ(whitespace_words(capped.back().text()).size(), head.size() + 3);
+  r.blend_max_words = head.size();
+  EXPECT_TRUE(find(ops, "blend").propose(with_suffix, &mate, r, rng).empty());
+  EXPECT_TRUE(find(ops, "blend").propose(with_suffix, nullptr, r, rng).empty());
 }
 
 TEST(Mutators, SuffixSearchTriesOneCoordinate) {
