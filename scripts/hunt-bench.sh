@@ -8,7 +8,7 @@
 #      prompts under the baseline-perplexity cap, guided vs vanilla.
 #
 # Usage: scripts/hunt-bench.sh [BUILD_DIR] [OUT_DIR]
-# Knobs (environment): SEEDS (5), SENTINEL_BUDGET (40000), KLD_BUDGET (20000),
+# Knobs (environment): SEEDS (5), SENTINEL_BUDGET (40000), KLD_BUDGET (100000), MIN_KLD (0.5),
 # THREADS (1), LIMIT (seed prompts, 100), FLIP_BAND (0.02).
 # BENCHMARKS.md's second sentinel table: FLIP_BAND=0.005 SENTINEL_BUDGET=40000 and 80000.
 # Results: OUT_DIR/sentinel/comparison.json, OUT_DIR/kld/comparison.json, and the
@@ -36,8 +36,8 @@ echo "== refusal flips: sentinel f32 vs q4_0, budget ${SENTINEL_BUDGET:-40000} t
   --strategy ga,mcmc,vanilla --repeat "$seeds" --budget "${SENTINEL_BUDGET:-40000}" \
   --population 16 --confirm-tokens 16 --max-minimize-tests 8 --threads "$threads" --oracle --out "$out/sentinel"
 
-echo "== kld: stories260K f32 vs q4_0, budget ${KLD_BUDGET:-20000} tokens, $seeds seeds"
+echo "== kld: stories260K f32 vs q4_0, budget ${KLD_BUDGET:-100000} tokens, $seeds seeds"
 "$pd" hunt "$here/data/models/stories260K.gguf" --base f32 --cand q4_0 --objective kld --no-chat \
-  --inputs "$here/data/hunt/story-seeds.txt" \
-  --strategy ga,mcmc,vanilla --repeat "$seeds" --budget "${KLD_BUDGET:-20000}" \
+  --inputs "$here/data/hunt/story-seeds.txt" --min-kld "${MIN_KLD:-0.5}" \
+  --strategy ga,mcmc,vanilla --repeat "$seeds" --budget "${KLD_BUDGET:-100000}" \
   --population 16 --threads "$threads" --out "$out/kld"

@@ -62,9 +62,9 @@ Hunt::Hunt(HuntOptions options, HuntModels models, std::vector<SeedPrompt> seeds
   models_.base = base_.get();
   models_.cand = cand_.get();
   models_.noise = noise_.get();
-  mutators_ = make_mutators(/*with_suffix_search=*/true);
   objective_ = make_objective(options_.objective);
   strategy_ = make_strategy(options_.strategy, options_.strategy_options);
+  mutators_ = make_mutators(/*with_suffix_search=*/true, strategy_->uses_blend());
 }
 
 Hunt::~Hunt() = default;

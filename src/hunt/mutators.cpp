@@ -226,7 +226,7 @@ std::vector<std::string> load_lexicon(const std::string& path) {
   return words;
 }
 
-std::vector<std::unique_ptr<Mutator>> make_mutators(bool with_suffix_search) {
+std::vector<std::unique_ptr<Mutator>> make_mutators(bool with_suffix_search, bool with_blend) {
   std::vector<std::unique_ptr<Mutator>> ops;
   ops.push_back(std::make_unique<SubstituteWord>(false));
   ops.push_back(std::make_unique<SubstituteWord>(true));
@@ -235,7 +235,7 @@ std::vector<std::unique_ptr<Mutator>> make_mutators(bool with_suffix_search) {
   ops.push_back(std::make_unique<DeleteWord>());
   ops.push_back(std::make_unique<WrapTemplate>());
   ops.push_back(std::make_unique<Crossover>());
-  ops.push_back(std::make_unique<Blend>());
+  if (with_blend) ops.push_back(std::make_unique<Blend>());
   if (with_suffix_search) ops.push_back(std::make_unique<SuffixSearch>());
   return ops;
 }

@@ -66,7 +66,8 @@ class Mutator {
 };
 
 // The operators above, in that order. `with_suffix_search` false leaves the suffix
-// search out (it spends `coordinate_width` evaluations per step).
-std::vector<std::unique_ptr<Mutator>> make_mutators(bool with_suffix_search = true);
+// search out (it spends `coordinate_width` evaluations per step), `with_blend` false the
+// blend.
+std::vector<std::unique_ptr<Mutator>> make_mutators(bool with_suffix_search = true, bool with_blend = true);
 
 }  // namespace pd::hunt

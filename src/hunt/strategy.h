@@ -27,6 +27,8 @@ class Strategy {
  public:
   virtual ~Strategy() = default;
   virtual std::string name() const = 0;
+  // Whether the blend operator (mutators.h) is among the strategy's operators.
+  virtual bool uses_blend() const { return true; }
   // One round: proposes a batch and lets the context evaluate it.
   virtual void step(SearchContext& context) = 0;
   // Everything the strategy remembers between rounds, for checkpoints.

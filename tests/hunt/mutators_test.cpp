@@ -50,6 +50,8 @@ TEST(Mutators, AllOperatorsArePresent) {
   EXPECT_EQ(names, (std::vector<std::string>{"substitute-lexicon", "substitute-vocab", "insert-lexicon", "insert-vocab",
                                              "delete-word", "wrap-template", "crossover", "blend", "suffix-search"}));
   EXPECT_EQ(make_mutators(false).size(), 8u);
+  EXPECT_EQ(make_mutators(true, false).size(), 8u);
+  for (const auto& op : make_mutators(true, false)) EXPECT_NE(op->name(), "blend");
 }
 
 TEST(Mutators, WordOperatorsChangeOneWord) {
