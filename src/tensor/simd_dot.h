@@ -28,7 +28,8 @@
 namespace pd {
 
 // The vector kernel for weights of `type` when the active instruction set
-// (core/cpu_features.h) is AVX2 or better; nullptr when it is scalar or the type has no
+// (core/cpu_features.h) is AVX2 or better: the AVX-512 one when the set is AVX-512 and
+// the type has one, else the AVX2 one; nullptr when the set is scalar or the type has no
 // vector kernel, in which case the caller uses type_traits(type).vec_dot_ref.
 VecDotFn simd_vec_dot(TensorType type);
 
@@ -46,5 +47,10 @@ using VecDot4Fn = void (*)(int64_t n, const void* weight, const void* activation
 // As simd_vec_dot and avx2_vec_dot, for the four-row kernels.
 VecDot4Fn simd_vec_dot4(TensorType type);
 VecDot4Fn avx2_vec_dot4(TensorType type);
+
+// The AVX-512 kernels whatever the active instruction set; nullptr when the CPU lacks
+// AVX-512 F/BW/VL/VNNI (or AVX2/FMA/F16C) or the type has none. For tests and benchmarks.
+VecDotFn avx512_vec_dot(TensorType type);
+VecDot4Fn avx512_vec_dot4(TensorType type);
 
 }  // namespace pd
