@@ -8,8 +8,9 @@
 // the float part (one fused multiply-add per super-block, the min term, the final tree)
 // is the AVX2 kernel's unchanged. Q2_K and Q3_K stay on AVX2.
 
+#include <cstring>
+
 #include "tensor/quant_k.h"
-#include "tensor/quant_k_search.h"
 #include "tensor/simd_avx512.h"
 
 namespace pd::avx512 {
@@ -59,11 +60,31 @@ PD_AVX512 inline __m512i half_scales(__m256i scales, int first) {
   return _mm512_permutexvar_epi16(index, _mm512_castsi256_si512(scales));
 }
 
-// sum over the 16 bsums of bsum[j] * mins[j / 2]: the min term of a super-block (exact).
-PD_AVX512 inline int32_t min_term(const BlockQ8K& a, const uint8_t* mins) {
-  const __m128i m = _mm_cvtepu8_epi16(_mm_loadl_epi64(reinterpret_cast<const __m128i*>(mins)));
+// sum over the 16 bsums of bsum[j] * min[j / 2] (min j in byte j of `mins`): the min term of a super-block (exact).
+PD_AVX512 inline int32_t min_term(const BlockQ8K& a, uint64_t mins) {
+  const __m128i m = _mm_cvtepu8_epi16(_mm_cvtsi64_si128(static_cast<int64_t>(mins)));
   const __m256i paired = _mm256_set_m128i(_mm_unpackhi_epi16(m, m), _mm_unpacklo_epi16(m, m));
   return avx2::sum_lanes_i32(_mm256_madd_epi16(load32(a.bsums), paired));
+}
+
+// The 8 six-bit scales and 8 mins of a Q4_K/Q5_K super-block (kquant::unpack_scale_min_k4's
+// values), one byte each, four at a time in 32-bit words: scales and mins 0-3 are the low
+// six bits of bytes 0-3 and 4-7; scales and mins 4-7 take their low four bits from the
+// nibbles of bytes 8-11 and their top two from the top bits of bytes 0-3 and 4-7.
+struct ScalesMins {
+  uint64_t scales;  // byte j: scale j
+  uint64_t mins;    // byte j: min j
+};
+
+inline ScalesMins unpack_scales_mins(const uint8_t* packed) {
+  uint32_t w[3];
+  std::memcpy(w, packed, sizeof w);
+  const uint32_t low6 = 0x3F3F3F3Fu, low4 = 0x0F0F0F0Fu, top2 = 0x30303030u;
+  const uint32_t scales_low = w[0] & low6;
+  const uint32_t mins_low = w[1] & low6;
+  const uint32_t scales_high = (w[2] & low4) | ((w[0] >> 2) & top2);
+  const uint32_t mins_high = ((w[2] >> 4) & low4) | ((w[1] >> 2) & top2);
+  return {scales_low | (uint64_t{scales_high} << 32), mins_low | (uint64_t{mins_high} << 32)};
 }
 
 // Q4_K and Q5_K against kRows activation rows, as avx2 scale_min_dot: chunk k of 64
@@ -78,10 +99,8 @@ PD_AVX512 void scale_min_dot(int64_t n, const Block* x, const BlockQ8K* const* y
     mins[r] = 0.0f;
   }
   for (int64_t i = 0; i < n / kQK_K; ++i) {
-    uint8_t scales[8];
-    uint8_t min_values[8];
-    for (int j = 0; j < 8; ++j) kquant::unpack_scale_min_k4(j, x[i].scales, &scales[j], &min_values[j]);
-    const __m256i scales16 = _mm256_cvtepu8_epi16(_mm_loadl_epi64(reinterpret_cast<const __m128i*>(scales)));
+    const ScalesMins sm = unpack_scales_mins(x[i].scales);
+    const __m256i scales16 = _mm256_cvtepu8_epi16(_mm_cvtsi64_si128(static_cast<int64_t>(sm.scales)));
     __m512i sums[kRows];
     for (int r = 0; r < kRows; ++r) sums[r] = _mm512_setzero_si512();
     // Fifth bits: bit 2k of qh for the low nibbles of chunk k, bit 2k + 1 for the high.
@@ -104,7 +123,7 @@ PD_AVX512 void scale_min_dot(int64_t n, const Block* x, const BlockQ8K* const* y
     const float dmin = half(x[i].dmin);
     for (int r = 0; r < kRows; ++r) {
       acc[r] = _mm256_fmadd_ps(_mm256_set1_ps(d * y[r][i].d), _mm256_cvtepi32_ps(fold(sums[r])), acc[r]);
-      mins[r] -= (dmin * y[r][i].d) * static_cast<float>(min_term(y[r][i], min_values));
+      mins[r] -= (dmin * y[r][i].d) * static_cast<float>(min_term(y[r][i], sm.mins));
     }
   }
   for (int r = 0; r < kRows; ++r) out[r] = avx2::sum_lanes(acc[r]) + mins[r];

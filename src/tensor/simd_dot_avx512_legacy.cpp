@@ -4,7 +4,8 @@
 // 0-7, odd in 8-15), so a pair of blocks costs one vpdpbusd, one conversion and one
 // fused multiply-add, each lane doing exactly what its AVX2 twin does. A last unpaired
 // block goes into the even half alone, as in AVX2; the halves are added and summed by
-// the same tree at the end.
+// the same tree at the end. Four blocks per step share one conversion of their fp16
+// scales.
 
 #include "tensor/simd_avx512.h"
 #include "tensor/simd_legacy_levels.h"
@@ -17,15 +18,13 @@ using avx2::half;
 using avx2::load32;
 
 // What two consecutive weight blocks bring to every activation row: the unsigned
-// operand of the byte products (|levels| for signed types), where the activation must
-// be negated (signed types), and the two block scales.
+// operand of the byte products (|levels| for signed types) and where the activation
+// must be negated (signed types).
 template <typename Block>
 struct WeightPair {
   __m512i operand;
   __mmask64 negative = 0;
-  float d0, d1;
-  PD_AVX512 WeightPair(const typename Block::Weight& a, const typename Block::Weight& b)
-      : d0(half(a.d)), d1(half(b.d)) {
+  PD_AVX512 WeightPair(const typename Block::Weight& a, const typename Block::Weight& b) {
     const __m512i levels = join(Block::levels(a), Block::levels(b));
     if constexpr (Block::kSigned) {
       const SignSplit split = sign_split(levels);
@@ -37,15 +36,32 @@ struct WeightPair {
   }
 };
 
-// The pair against activation blocks y0, y1, fused into `acc` (y0's block in lanes 0-7).
+// The pair against activation blocks y0, y1, fused into `acc` (y0's block in lanes 0-7)
+// with `scales` (y0's block scale product in lanes 0-7, y1's in 8-15).
 template <typename Block>
 PD_AVX512 inline __m512 add_pair(const WeightPair<Block>& w, const typename Block::Activation& y0,
-                                 const typename Block::Activation& y1, __m512 acc) {
+                                 const typename Block::Activation& y1, __m512 scales, __m512 acc) {
   __m512i q = join(load32(y0.qs), load32(y1.qs));
   if constexpr (Block::kSigned) q = _mm512_mask_sub_epi8(q, w.negative, _mm512_setzero_si512(), q);
   const __m512i lanes = _mm512_dpbusd_epi32(_mm512_setzero_si512(), w.operand, q);
-  const __m512 scales = two_scalars(w.d0 * half(y0.d), w.d1 * half(y1.d));
   return _mm512_fmadd_ps(scales, _mm512_cvtepi32_ps(lanes), acc);
+}
+
+// The fp16 scales of four consecutive blocks, widened to f32 in lanes 0-3 (one
+// conversion instead of four).
+template <typename BlockType>
+PD_AVX512 inline __m128 four_halves(const BlockType* b) {
+  const uint64_t bits = uint64_t{b[0].d} | (uint64_t{b[1].d} << 16) | (uint64_t{b[2].d} << 32) |
+                        (uint64_t{b[3].d} << 48);
+  return _mm_cvtph_ps(_mm_cvtsi64_si128(static_cast<int64_t>(bits)));
+}
+
+// Lanes `first` and `first + 1` of four block scale products as the two halves of a
+// register. (Each product is the AVX2 kernel's scalar dx * dy: the same IEEE multiply,
+// done four at a time.)
+PD_AVX512 inline __m512 spread(__m128 products, int first) {
+  const __m512i index = _mm512_mask_blend_epi32(0xFF00, _mm512_set1_epi32(first), _mm512_set1_epi32(first + 1));
+  return _mm512_permutexvar_ps(index, _mm512_castps128_ps512(products));
 }
 
 // One block alone into an 8-lane accumulator (the last block of an odd count).
@@ -72,8 +88,14 @@ PD_AVX512 float block_sum(int64_t n, const void* weight, const void* activation)
   const int64_t blocks = n / kLegacyBlockSize;
   __m512 acc = _mm512_setzero_ps();
   int64_t i = 0;
+  for (; i + 4 <= blocks; i += 4) {
+    const __m128 scales = _mm_mul_ps(four_halves(x + i), four_halves(y + i));
+    acc = add_pair<Block>(WeightPair<Block>(x[i], x[i + 1]), y[i], y[i + 1], spread(scales, 0), acc);
+    acc = add_pair<Block>(WeightPair<Block>(x[i + 2], x[i + 3]), y[i + 2], y[i + 3], spread(scales, 2), acc);
+  }
   for (; i + 2 <= blocks; i += 2) {
-    acc = add_pair<Block>(WeightPair<Block>(x[i], x[i + 1]), y[i], y[i + 1], acc);
+    const __m512 scales = two_scalars(half(x[i].d) * half(y[i].d), half(x[i + 1].d) * half(y[i + 1].d));
+    acc = add_pair<Block>(WeightPair<Block>(x[i], x[i + 1]), y[i], y[i + 1], scales, acc);
   }
   if (i < blocks) {
     const __m256 even = add_block<Block>(Block::levels(x[i]), half(x[i].d), y[i], low_half(acc));
@@ -96,9 +118,22 @@ PD_AVX512 void block_sum4(int64_t n, const void* weight, const void* activation,
   __m512 acc[4];
   for (int k = 0; k < 4; ++k) acc[k] = _mm512_setzero_ps();
   int64_t i = 0;
+  for (; i + 4 <= blocks; i += 4) {
+    const __m128 dx = four_halves(x + i);
+    const WeightPair<Block> w0(x[i], x[i + 1]);
+    const WeightPair<Block> w1(x[i + 2], x[i + 3]);
+    for (int k = 0; k < 4; ++k) {
+      const __m128 scales = _mm_mul_ps(dx, four_halves(y[k] + i));
+      acc[k] = add_pair<Block>(w0, y[k][i], y[k][i + 1], spread(scales, 0), acc[k]);
+      acc[k] = add_pair<Block>(w1, y[k][i + 2], y[k][i + 3], spread(scales, 2), acc[k]);
+    }
+  }
   for (; i + 2 <= blocks; i += 2) {
     const WeightPair<Block> w(x[i], x[i + 1]);
-    for (int k = 0; k < 4; ++k) acc[k] = add_pair<Block>(w, y[k][i], y[k][i + 1], acc[k]);
+    for (int k = 0; k < 4; ++k) {
+      const __m512 scales = two_scalars(half(x[i].d) * half(y[k][i].d), half(x[i + 1].d) * half(y[k][i + 1].d));
+      acc[k] = add_pair<Block>(w, y[k][i], y[k][i + 1], scales, acc[k]);
+    }
   }
   if (i < blocks) {
     const __m256i levels = Block::levels(x[i]);
