@@ -76,6 +76,7 @@ PD_AVX512 void lane_dot(int64_t n, const uint8_t* w, const uint8_t* const* a, fl
   int64_t i = 0;
   for (; i + 32 <= n; i += 32) {
     const int64_t at = i * Values::kBytes;
+    prefetch_ahead(w + at, 32 * Values::kBytes);
     const __m512 w0 = Values::load16v(w + at);
     const __m512 w1 = Values::load16v(w + at + kStride16);
     for (int r = 0; r < kRows; ++r) {

@@ -99,6 +99,7 @@ PD_AVX512 void scale_min_dot(int64_t n, const Block* x, const BlockQ8K* const* y
     mins[r] = 0.0f;
   }
   for (int64_t i = 0; i < n / kQK_K; ++i) {
+    prefetch_ahead(x + i, sizeof(Block));
     const ScalesMins sm = unpack_scales_mins(x[i].scales);
     const __m256i scales16 = _mm256_cvtepu8_epi16(_mm_cvtsi64_si128(static_cast<int64_t>(sm.scales)));
     __m512i sums[kRows];
@@ -140,6 +141,7 @@ PD_AVX512 void q6_k_dot(int64_t n, const BlockQ6K* x, const BlockQ8K* const* y, 
   __m256 acc[kRows];
   for (int r = 0; r < kRows; ++r) acc[r] = _mm256_setzero_ps();
   for (int64_t i = 0; i < n / kQK_K; ++i) {
+    prefetch_ahead(x + i, sizeof(BlockQ6K));
     const __m256i scales16 = _mm256_cvtepi8_epi16(avx2::load16(x[i].scales));
     __m512i sums[kRows];
     for (int r = 0; r < kRows; ++r) sums[r] = _mm512_setzero_si512();

@@ -89,6 +89,7 @@ PD_AVX512 float block_sum(int64_t n, const void* weight, const void* activation)
   __m512 acc = _mm512_setzero_ps();
   int64_t i = 0;
   for (; i + 4 <= blocks; i += 4) {
+    prefetch_ahead(x + i, 4 * sizeof(typename Block::Weight));
     const __m128 scales = _mm_mul_ps(four_halves(x + i), four_halves(y + i));
     acc = add_pair<Block>(WeightPair<Block>(x[i], x[i + 1]), y[i], y[i + 1], spread(scales, 0), acc);
     acc = add_pair<Block>(WeightPair<Block>(x[i + 2], x[i + 3]), y[i + 2], y[i + 3], spread(scales, 2), acc);
