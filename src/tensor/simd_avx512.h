@@ -99,7 +99,7 @@ PD_AVX512 inline __m512i load64(const void* p) { return _mm512_loadu_si512(p); }
 // request per cache line). A decode matrix-vector product reads every weight once, front
 // to back and on past a row's end into the next rows; with the hardware prefetcher alone
 // one Zen 4 core streamed F16/Q8_0 weights at about 22 GB/s against 40 GB/s for a plain
-// read loop, with 8 KiB of software prefetch at 28-32 GB/s (BENCHMARKS.md, issue 12).
+// read loop, with 8 KiB of software prefetch at 25-32 GB/s (BENCHMARKS.md, issue 12).
 // 1 KiB was no better than none; 4 and 8 KiB close, 8 KiB ahead in decode. Prefetching
 // never faults, so running past the end of the matrix is harmless.
 constexpr int kPrefetchAhead = 8192;
