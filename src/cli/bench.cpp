@@ -32,6 +32,13 @@
 #include "model/session.h"
 #include "store/stack_fingerprint.h"
 
+#ifdef PD_HAVE_BENCHMARK
+namespace pd::bench {
+// bench/simd_dot_bench.cpp: the Google Benchmark cases of the dot kernels.
+int run_kernel_benchmarks(const std::string& filter, const std::string& format);
+}  // namespace pd::bench
+#endif
+
 namespace pd::cli {
 namespace {
 
@@ -49,6 +56,8 @@ struct BenchFlags {
   bool score = false;
   bool roofline = false;
   int64_t roofline_mb = 256;
+  bool kernels = false;
+  std::string kernel_filter;
 };
 
 // Large enough to dwarf any last-level cache; a few passes, the best one counts.
@@ -232,6 +241,13 @@ int run_model_bench(const BenchFlags& flags, nlohmann::json out) {
 
 int run_bench(const BenchFlags& flags) {
   store::apply_isa_environment();
+  if (flags.kernels) {
+#ifdef PD_HAVE_BENCHMARK
+    return bench::run_kernel_benchmarks(flags.kernel_filter, flags.json ? "json" : "console");
+#else
+    fail_input("--kernels", "this build has no Google Benchmark (install it and reconfigure)");
+#endif
+  }
   if (flags.roofline_mb < 16) fail_input("--roofline-mb", "must be at least 16");
   if (flags.model.empty() && !flags.roofline) fail_input("bench", "give a model, --roofline, or both");
   const int threads = flags.threads > 0 ? flags.threads : ThreadPool::default_threads();
@@ -262,6 +278,10 @@ const CommandRegistration registration{
                    "Measure this machine's read bandwidth and f32 FMA throughput (1 and N threads) first");
       app.add_option("--roofline-mb", flags->roofline_mb,
                      "Buffer for the bandwidth measurement, MiB (default 256; far above the cache)");
+      app.add_flag("--kernels", flags->kernels,
+                   "Google Benchmark cases of the dot kernels, AVX2 against AVX-512 (no model)");
+      app.add_option("--kernel-filter", flags->kernel_filter,
+                     "With --kernels: only cases matching this regex (e.g. 'matvec_stream/Q8_0')");
       app.add_flag("--json", flags->json, "JSON on stdout (keys prefill_tps, decode_tps, ...)");
       return [flags] { return run_bench(*flags); };
     }};

@@ -1,5 +1,9 @@
 #include "core/cpu_features.h"
 
+#if defined(__x86_64__) || defined(__i386__)
+#include <cpuid.h>
+#endif
+
 #include <atomic>
 #include <fstream>
 
@@ -17,7 +21,12 @@ CpuFeatures detect() {
   f.fma = __builtin_cpu_supports("fma");
   f.avx512f = __builtin_cpu_supports("avx512f");
   f.avx512bw = __builtin_cpu_supports("avx512bw");
+  f.avx512vl = __builtin_cpu_supports("avx512vl");
   f.avx512vnni = __builtin_cpu_supports("avx512vnni");
+  // CPUID leaf 7, sub-leaf 1, EAX bit 4. (GCC 12's __builtin_cpu_supports("avxvnni")
+  // answers no on a Zen 4 that has it.)
+  unsigned eax = 0, ebx = 0, ecx = 0, edx = 0;
+  if (__get_cpuid_count(7, 1, &eax, &ebx, &ecx, &edx)) f.avx_vnni = (eax >> 4) & 1;
 #endif
   std::ifstream cpuinfo("/proc/cpuinfo");
   std::string line;

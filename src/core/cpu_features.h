@@ -16,7 +16,9 @@ struct CpuFeatures {
   bool f16c = false;
   bool avx512f = false;
   bool avx512bw = false;
+  bool avx512vl = false;    // the AVX-512 instructions on 128/256-bit registers
   bool avx512vnni = false;
+  bool avx_vnni = false;    // VEX-encoded vpdpbusd/vpdpwssd (256-bit), without AVX-512
   bool avx512bf16 = false;
   std::string model_name;  // from /proc/cpuinfo, empty if unknown
 };

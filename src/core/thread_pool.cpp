@@ -34,6 +34,42 @@ bool spin_until(Ready ready) {
 
 }  // namespace
 
+struct ThreadPool::Job {
+  const std::function<void(int64_t, int64_t)>* body = nullptr;
+  int64_t n = 0;
+  int64_t grain = 1;
+  int64_t blocks = 0;
+  int64_t pieces = 0;
+  std::atomic<int64_t> next{0};  // the next piece to take
+  std::atomic<int64_t> done{0};  // pieces finished (or failed)
+  std::mutex error_mutex;
+  std::exception_ptr error;
+  std::mutex* pool_mutex = nullptr;
+  std::condition_variable* finished = nullptr;
+};
+
+void ThreadPool::work_on(Job& job) {
+  for (;;) {
+    const int64_t piece = job.next.fetch_add(1);
+    if (piece >= job.pieces) return;
+    // The body is only reached through a taken piece, and the caller waits for every
+    // taken piece, so it is still alive here.
+    const int64_t begin = job.blocks * piece / job.pieces * job.grain;
+    const int64_t end = std::min(job.n, job.blocks * (piece + 1) / job.pieces * job.grain);
+    try {
+      if (begin < end) (*job.body)(begin, end);
+    } catch (...) {
+      std::lock_guard<std::mutex> lock(job.error_mutex);
+      if (!job.error) job.error = std::current_exception();
+    }
+    if (job.done.fetch_add(1) + 1 == job.pieces) {
+      // Taking the mutex orders this notification after the caller's check of done.
+      { std::lock_guard<std::mutex> lock(*job.pool_mutex); }
+      job.finished->notify_one();
+    }
+  }
+}
+
 ThreadPool::ThreadPool(int threads) {
   const int count = std::max(1, threads);
   workers_.reserve(count - 1);
@@ -59,12 +95,18 @@ void ThreadPool::worker_loop(int index) {
   for (;;) {
     spin_until([&] { return stopping_.load() || generation_.load() != seen; });
     const std::function<void(int)>* task;
+    std::shared_ptr<Job> job;
     {
       std::unique_lock<std::mutex> lock(mutex_);
       start_.wait(lock, [&] { return stopping_.load() || generation_.load() != seen; });
       if (stopping_) return;
       seen = generation_;
       task = task_;
+      job = job_;
+    }
+    if (job) {
+      work_on(*job);
+      continue;
     }
     std::exception_ptr error;
     try {
@@ -92,6 +134,7 @@ void ThreadPool::run(const std::function<void(int)>& task) {
   {
     std::lock_guard<std::mutex> lock(mutex_);
     task_ = &task;
+    job_ = nullptr;
     pending_ = static_cast<int>(workers_.size());
     error_ = nullptr;
     ++generation_;
@@ -120,14 +163,29 @@ void ThreadPool::parallel_for(int64_t n, const std::function<void(int64_t, int64
     body(0, n);
     return;
   }
-  run([&](int index) {
-    if (index >= parts) return;
-    const int64_t first = blocks * index / parts;
-    const int64_t last = blocks * (index + 1) / parts;
-    const int64_t begin = first * grain;
-    const int64_t end = std::min(n, last * grain);
-    if (begin < end) body(begin, end);
-  });
+  auto job = std::make_shared<Job>();
+  job->body = &body;
+  job->n = n;
+  job->grain = grain;
+  job->blocks = blocks;
+  job->pieces = std::min<int64_t>(blocks, kPiecesPerThread * size());
+  job->pool_mutex = &mutex_;
+  job->finished = &done_;
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    task_ = nullptr;
+    job_ = job;
+    ++generation_;
+  }
+  start_.notify_all();
+  work_on(*job);
+  spin_until([&] { return job->done.load() == job->pieces; });
+  {
+    // job_ stays set: a worker waking for this generation finds every piece taken.
+    std::unique_lock<std::mutex> lock(mutex_);
+    done_.wait(lock, [&] { return job->done.load() == job->pieces; });
+  }
+  if (job->error) std::rethrow_exception(job->error);
 }
 
 }  // namespace pd

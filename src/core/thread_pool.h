@@ -10,6 +10,7 @@
 #include <condition_variable>
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <mutex>
 #include <thread>
 #include <vector>
@@ -31,20 +32,35 @@ class ThreadPool {
 
   // Calls body(begin, end) on disjoint pieces covering [0, n). Pieces are aligned to
   // `grain` (the last may be shorter) so that kernels can work on whole blocks.
+  // Threads take pieces as they come free (a few pieces per thread), and the call
+  // returns once every piece is done, without waiting for a thread that never got to
+  // take one: on a shared machine a worker preempted by another process no longer
+  // stalls every loop for a time slice. Which thread runs a piece never matters to the
+  // result (see the contract above).
   void parallel_for(int64_t n, const std::function<void(int64_t begin, int64_t end)>& body,
                     int64_t grain = 1);
 
   // Number of threads to use when the user does not say: the machine's cores.
   static int default_threads();
 
+  // Pieces per thread in parallel_for: enough that a late or slow thread leaves little
+  // for the others to wait on, few enough that claiming one costs nothing.
+  static constexpr int64_t kPiecesPerThread = 4;
+
  private:
+  struct Job;
   void worker_loop(int index);
+  // Runs pieces of `job` until none is left to take.
+  static void work_on(Job& job);
 
   std::vector<std::thread> workers_;
   std::mutex mutex_;
   std::condition_variable start_;
   std::condition_variable done_;
   const std::function<void(int)>* task_ = nullptr;
+  // The parallel_for in progress, if any (else task_'s run()); shared so that a worker
+  // that wakes after the call returned still finds valid (exhausted) state.
+  std::shared_ptr<Job> job_;
   // Atomic so that threads can spin on them briefly before sleeping on the condition
   // variables (a decoded token is hundreds of short loops; waking a sleeping thread for
   // each cost more than the second core gave). Written under mutex_.

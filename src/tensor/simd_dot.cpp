@@ -2,6 +2,7 @@
 
 #include "core/cpu_features.h"
 #include "tensor/simd_avx2.h"
+#include "tensor/simd_avx512.h"
 
 namespace pd {
 
@@ -50,6 +51,54 @@ VecDot4Fn avx2_kernel4(TensorType type) {
   }
 }
 
+bool cpu_has_avx512() {
+  const CpuFeatures& f = cpu_features();
+  return cpu_has_avx2() && f.avx512f && f.avx512bw && f.avx512vl && f.avx512vnni;
+}
+
+VecDotFn avx512_kernel(TensorType type) {
+  switch (type) {
+    case TensorType::F32: return avx512::dot_f32;
+    case TensorType::F16: return avx512::dot_f16;
+    case TensorType::BF16: return avx512::dot_bf16;
+    case TensorType::Q8_0: return avx512::dot_q8_0;
+    case TensorType::Q4_0: return avx512::dot_q4_0;
+    case TensorType::Q4_1: return avx512::dot_q4_1;
+    case TensorType::Q5_0: return avx512::dot_q5_0;
+    case TensorType::Q5_1: return avx512::dot_q5_1;
+    case TensorType::IQ4_NL: return avx512::dot_iq4_nl;
+    case TensorType::Q4_K: return avx512::dot_q4_k;
+    case TensorType::Q5_K: return avx512::dot_q5_k;
+    case TensorType::Q6_K: return avx512::dot_q6_k;
+    default: return nullptr;
+  }
+}
+
+VecDot4Fn avx512_kernel4(TensorType type) {
+  switch (type) {
+    case TensorType::F32: return avx512::dot4_f32;
+    case TensorType::F16: return avx512::dot4_f16;
+    case TensorType::BF16: return avx512::dot4_bf16;
+    case TensorType::Q8_0: return avx512::dot4_q8_0;
+    case TensorType::Q4_0: return avx512::dot4_q4_0;
+    case TensorType::Q4_1: return avx512::dot4_q4_1;
+    case TensorType::Q5_0: return avx512::dot4_q5_0;
+    case TensorType::Q5_1: return avx512::dot4_q5_1;
+    case TensorType::IQ4_NL: return avx512::dot4_iq4_nl;
+    case TensorType::Q4_K: return avx512::dot4_q4_k;
+    case TensorType::Q5_K: return avx512::dot4_q5_k;
+    case TensorType::Q6_K: return avx512::dot4_q6_k;
+    default: return nullptr;
+  }
+}
+
+bool avx512_available() {
+  static const bool available = cpu_has_avx512();
+  return available;
+}
+
+bool avx512_active() { return active_isa() == Isa::Avx512; }
+
 bool avx2_available() {
   static const bool available = cpu_has_avx2();
   return available;
@@ -61,10 +110,25 @@ bool avx2_active() { return static_cast<int>(active_isa()) >= static_cast<int>(I
 
 VecDotFn avx2_vec_dot(TensorType type) { return avx2_available() ? avx2_kernel(type) : nullptr; }
 
-VecDotFn simd_vec_dot(TensorType type) { return avx2_active() ? avx2_vec_dot(type) : nullptr; }
+VecDotFn avx512_vec_dot(TensorType type) { return avx512_available() ? avx512_kernel(type) : nullptr; }
+
+// The AVX-512 kernels return the AVX2 kernels' bits, so preferring them changes speed only.
+VecDotFn simd_vec_dot(TensorType type) {
+  if (avx512_active()) {
+    if (const VecDotFn kernel = avx512_vec_dot(type)) return kernel;
+  }
+  return avx2_active() ? avx2_vec_dot(type) : nullptr;
+}
 
 VecDot4Fn avx2_vec_dot4(TensorType type) { return avx2_available() ? avx2_kernel4(type) : nullptr; }
 
-VecDot4Fn simd_vec_dot4(TensorType type) { return avx2_active() ? avx2_vec_dot4(type) : nullptr; }
+VecDot4Fn avx512_vec_dot4(TensorType type) { return avx512_available() ? avx512_kernel4(type) : nullptr; }
+
+VecDot4Fn simd_vec_dot4(TensorType type) {
+  if (avx512_active()) {
+    if (const VecDot4Fn kernel = avx512_vec_dot4(type)) return kernel;
+  }
+  return avx2_active() ? avx2_vec_dot4(type) : nullptr;
+}
 
 }  // namespace pd

@@ -19,6 +19,16 @@
 // (Q8_0, Q8_K) against a negative signed weight level, and only non-finite inputs
 // produce such a quant (the result is then non-finite anyway, though an infinity may
 // come out with the other sign).
+//
+// A second set (simd_avx512.h: AVX-512 F/BW/VL/VNNI) covers the same types except Q2_K
+// and Q3_K and returns exactly the AVX2 kernels' bits: the integer sums are regrouped
+// (vpdpbusd, vpdpwssd, 64 bytes at a time) but every AVX2 int32 lane gets the same
+// value, and the float part keeps the AVX2 accumulators, fused multiply-adds and lane
+// tree (a 512-bit float register holds two of them side by side). The -128 exception
+// above is shared byte for byte (the AVX-512 sign trick negates with wrap-around, as
+// vpsignb does). So `avx2` and `avx512` name the same numerics; run records still pin
+// the set, and the tests (SimdDotAvx512.*) hold the two to memcmp equality. The BF16
+// dot instruction is not used: it rounds differently.
 
 #include <cstddef>
 #include <cstdint>
@@ -28,7 +38,8 @@
 namespace pd {
 
 // The vector kernel for weights of `type` when the active instruction set
-// (core/cpu_features.h) is AVX2 or better; nullptr when it is scalar or the type has no
+// (core/cpu_features.h) is AVX2 or better: the AVX-512 one when the set is AVX-512 and
+// the type has one, else the AVX2 one; nullptr when the set is scalar or the type has no
 // vector kernel, in which case the caller uses type_traits(type).vec_dot_ref.
 VecDotFn simd_vec_dot(TensorType type);
 
@@ -46,5 +57,10 @@ using VecDot4Fn = void (*)(int64_t n, const void* weight, const void* activation
 // As simd_vec_dot and avx2_vec_dot, for the four-row kernels.
 VecDot4Fn simd_vec_dot4(TensorType type);
 VecDot4Fn avx2_vec_dot4(TensorType type);
+
+// The AVX-512 kernels whatever the active instruction set; nullptr when the CPU lacks
+// AVX-512 F/BW/VL/VNNI (or AVX2/FMA/F16C) or the type has none. For tests and benchmarks.
+VecDotFn avx512_vec_dot(TensorType type);
+VecDot4Fn avx512_vec_dot4(TensorType type);
 
 }  // namespace pd

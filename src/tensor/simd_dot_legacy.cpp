@@ -6,9 +6,7 @@
 // m * s per block to a scalar float, in block order, added to the lane sum at the end.
 // The four-row variants expand each weight block once and then do exactly that per row.
 
-#include "tensor/quant_iq4_nl.h"
-#include "tensor/quant_legacy.h"
-#include "tensor/simd_avx2.h"
+#include "tensor/simd_legacy_levels.h"
 
 namespace pd::avx2 {
 
@@ -23,69 +21,6 @@ struct Offset {
 PD_AVX2 inline __m256 scaled(__m256i lanes, float d, __m256 acc) {
   return _mm256_fmadd_ps(_mm256_set1_ps(d), _mm256_cvtepi32_ps(lanes), acc);
 }
-
-// The fifth bit of each quant (from qh) as 16 or 0.
-PD_AVX2 inline __m256i fifth_bits(const uint8_t* qh) {
-  return _mm256_and_si256(bits_as_bytes(qh), _mm256_set1_epi8(0x10));
-}
-
-}  // namespace
-
-namespace {
-
-// Each type's weight quants of one block as 32 bytes in value order: signed levels
-// (their dot product goes through the sign trick) or unsigned ones.
-struct Q8_0Block {
-  using Weight = BlockQ8_0;
-  using Activation = BlockQ8_0;
-  static constexpr bool kSigned = true;
-  PD_AVX2 static __m256i levels(const Weight& x) { return load32(x.qs); }
-};
-
-struct Q4_0Block {
-  using Weight = BlockQ4_0;
-  using Activation = BlockQ8_0;
-  static constexpr bool kSigned = true;
-  PD_AVX2 static __m256i levels(const Weight& x) {
-    return _mm256_sub_epi8(nibbles(x.qs), _mm256_set1_epi8(8));
-  }
-};
-
-struct Q4_1Block {
-  using Weight = BlockQ4_1;
-  using Activation = BlockQ8_1;
-  static constexpr bool kSigned = false;
-  PD_AVX2 static __m256i levels(const Weight& x) { return nibbles(x.qs); }
-};
-
-struct Q5_0Block {
-  using Weight = BlockQ5_0;
-  using Activation = BlockQ8_0;
-  static constexpr bool kSigned = true;
-  PD_AVX2 static __m256i levels(const Weight& x) {
-    return _mm256_sub_epi8(_mm256_or_si256(nibbles(x.qs), fifth_bits(x.qh)), _mm256_set1_epi8(16));
-  }
-};
-
-struct Q5_1Block {
-  using Weight = BlockQ5_1;
-  using Activation = BlockQ8_1;
-  static constexpr bool kSigned = false;
-  PD_AVX2 static __m256i levels(const Weight& x) {
-    return _mm256_or_si256(nibbles(x.qs), fifth_bits(x.qh));
-  }
-};
-
-struct Iq4nlBlock {
-  using Weight = BlockIq4nl;
-  using Activation = BlockQ8_0;
-  static constexpr bool kSigned = true;
-  PD_AVX2 static __m256i levels(const Weight& x) {
-    // The 16 levels in each 128-bit half: a byte shuffle looks a nibble up.
-    const __m256i table = _mm256_broadcastsi128_si256(load16(kIq4nlValues));
-    return _mm256_shuffle_epi8(table, nibbles(x.qs));
-  }
-};
 
 // One block's integer dot product, scaled into `acc`. Signed levels go through the sign
 // trick: |level| is the unsigned operand, the level's sign moves onto the activation

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <stdexcept>
 #include <vector>
 
 namespace pd {
@@ -29,6 +30,33 @@ TEST(ThreadPool, RethrowsTaskErrors) {
   std::atomic<int> count{0};
   pool.run([&](int) { count++; });
   EXPECT_EQ(count.load(), 3);
+}
+
+TEST(ThreadPool, ParallelForRethrowsBodyErrorsAndStaysUsable) {
+  ThreadPool pool(3);
+  EXPECT_THROW(pool.parallel_for(100, [](int64_t begin, int64_t) {
+    if (begin == 0) throw std::runtime_error("x");
+  }),
+               std::runtime_error);
+  std::atomic<int64_t> covered{0};
+  pool.parallel_for(100, [&](int64_t begin, int64_t end) { covered += end - begin; });
+  EXPECT_EQ(covered.load(), 100);
+}
+
+// Workers that wake late for a parallel_for (its pieces all taken, the call returned)
+// must neither run a stale body nor miss the run() that follows.
+TEST(ThreadPool, InterleavedLoopsAndRunsEachCountExactly) {
+  ThreadPool pool(4);
+  for (int round = 0; round < 2000; ++round) {
+    std::atomic<int64_t> covered{0};
+    pool.parallel_for(round % 37 + 1, [&](int64_t begin, int64_t end) { covered += end - begin; });
+    ASSERT_EQ(covered.load(), round % 37 + 1) << "round " << round;
+    if (round % 3 == 0) {
+      std::atomic<int> ran{0};
+      pool.run([&](int) { ran++; });
+      ASSERT_EQ(ran.load(), 4) << "round " << round;
+    }
+  }
 }
 
 }  // namespace

@@ -138,5 +138,30 @@ TEST(SimdForward, DecodeEqualsPrefillWithVectorKernels) {
   }
 }
 
+// The AVX-512 kernels return the AVX2 kernels' bits, so a whole forward pass does too:
+// every type (Q2_K and Q3_K run their AVX2 kernels under avx512), one and two threads,
+// prefill and token-by-token decode.
+TEST(SimdForward, Avx512GivesTheAvx2BitsInAWholeForwardPass) {
+  if (best_isa() != Isa::Avx512) GTEST_SKIP() << "this CPU lacks AVX-512";
+  ActiveIsaScope scope;
+  for (const ScalarBits& entry : kScalarBits) {
+    const TensorType type = entry.type;
+    const auto model = model_of(type);
+    set_active_isa(Isa::Avx2);
+    const Logits narrow = run(model, 1);
+    set_active_isa(Isa::Avx512);
+    EXPECT_TRUE(bit_identical(narrow, run(model, 1))) << type_name(type) << " 1 thread";
+    EXPECT_TRUE(bit_identical(narrow, run(model, 2))) << type_name(type) << " 2 threads";
+    const std::vector<int32_t> tokens = prompt(model->config().n_vocab);
+    Session single(model, NumericsConfig{}, SessionOptions{0, 2, nullptr});
+    for (size_t t = 0; t < tokens.size(); ++t) {
+      const Logits one = single.eval(std::vector<int32_t>{tokens[t]});
+      EXPECT_EQ(0, std::memcmp(one.values.data(), narrow.values.data() + t * narrow.n_vocab,
+                               narrow.n_vocab * sizeof(float)))
+          << type_name(type) << " decoded token " << t;
+    }
+  }
+}
+
 }  // namespace
 }  // namespace pd

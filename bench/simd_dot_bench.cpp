@@ -1,0 +1,143 @@
+// Google Benchmark cases of the dot kernels: AVX2 against AVX-512 per type, as a
+// matrix-vector product (one activation row against every weight row, as decode does)
+// over a matrix that streams from memory (128 MiB, four times the L3 of the machines
+// this was written on) and over one that stays in L2 (64 rows), plus the four-row
+// prefill kernels in cache. Bytes per second count the weight bytes read.
+// Run by `precisiondiff bench --kernels [--kernel-filter REGEX]`.
+
+#include <benchmark/benchmark.h>
+
+#include <cstring>
+#include <map>
+#include <random>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "tensor/activation_quant.h"
+#include "tensor/simd_dot.h"
+#include "tensor/tensor_type.h"
+
+namespace pd::bench {
+
+namespace {
+
+constexpr int64_t kCols = 4096;
+constexpr size_t kStreamBytes = size_t{128} << 20;
+constexpr int64_t kCacheRows = 64;
+constexpr int kDistinctRows = 16;  // quantized once, then repeated down the matrix
+
+const TensorType kTypes[] = {TensorType::F16,  TensorType::Q8_0, TensorType::Q4_0, TensorType::Q4_K,
+                             TensorType::Q6_K, TensorType::BF16, TensorType::F32,  TensorType::Q4_1,
+                             TensorType::Q5_0, TensorType::Q5_1, TensorType::IQ4_NL, TensorType::Q5_K};
+
+struct Matrix {
+  std::vector<uint8_t> weights;
+  std::vector<uint8_t> activations;  // four rows, back to back
+  size_t row_bytes = 0;
+  size_t activation_row_bytes = 0;
+  int64_t rows = 0;
+};
+
+std::vector<float> normal_row(std::mt19937_64& rng) {
+  std::normal_distribution<float> normal(0.0f, 1.0f);
+  std::vector<float> x(kCols);
+  for (float& v : x) v = normal(rng);
+  return x;
+}
+
+// The weights of `type` for the streaming case (stream = true) or the in-cache one; built
+// once per type and kept, so repeated runs of a case do not quantize again.
+const Matrix& matrix(TensorType type, bool stream) {
+  static std::map<std::pair<TensorType, bool>, Matrix> built;
+  auto found = built.find({type, stream});
+  if (found != built.end()) return found->second;
+  if (stream) built.clear();  // one 128 MiB matrix at a time
+  Matrix m;
+  const TypeTraits& traits = type_traits(type);
+  m.row_bytes = *row_bytes(type, kCols);
+  m.activation_row_bytes = *row_bytes(traits.vec_dot_type, kCols);
+  m.rows = stream ? static_cast<int64_t>(kStreamBytes / m.row_bytes) : kCacheRows;
+  std::mt19937_64 rng(12);
+  std::vector<uint8_t> distinct(kDistinctRows * m.row_bytes);
+  for (int r = 0; r < kDistinctRows; ++r) traits.quantize_ref(normal_row(rng).data(), distinct.data() + r * m.row_bytes, kCols);
+  m.weights.resize(static_cast<size_t>(m.rows) * m.row_bytes);
+  for (int64_t r = 0; r < m.rows; ++r) {
+    std::memcpy(m.weights.data() + r * m.row_bytes, distinct.data() + (r % kDistinctRows) * m.row_bytes, m.row_bytes);
+  }
+  m.activations.resize(4 * m.activation_row_bytes);
+  for (int k = 0; k < 4; ++k) {
+    quantize_activation_row(traits.vec_dot_type, normal_row(rng).data(), m.activations.data() + k * m.activation_row_bytes, kCols);
+  }
+  return built.emplace(std::make_pair(type, stream), std::move(m)).first->second;
+}
+
+void matrix_vector(benchmark::State& state, TensorType type, VecDotFn kernel, bool stream) {
+  if (kernel == nullptr) {
+    state.SkipWithError("no kernel on this CPU");
+    return;
+  }
+  const Matrix& m = matrix(type, stream);
+  std::vector<float> out(static_cast<size_t>(m.rows));
+  for (auto _ : state) {
+    for (int64_t r = 0; r < m.rows; ++r) out[r] = kernel(kCols, m.weights.data() + r * m.row_bytes, m.activations.data());
+    benchmark::DoNotOptimize(out.data());
+    benchmark::ClobberMemory();
+  }
+  state.SetBytesProcessed(static_cast<int64_t>(state.iterations()) * m.rows * static_cast<int64_t>(m.row_bytes));
+}
+
+void four_rows(benchmark::State& state, TensorType type, VecDot4Fn kernel) {
+  if (kernel == nullptr) {
+    state.SkipWithError("no kernel on this CPU");
+    return;
+  }
+  const Matrix& m = matrix(type, false);
+  std::vector<float> out(static_cast<size_t>(4 * m.rows));
+  for (auto _ : state) {
+    for (int64_t r = 0; r < m.rows; ++r) {
+      kernel(kCols, m.weights.data() + r * m.row_bytes, m.activations.data(), m.activation_row_bytes, out.data() + 4 * r);
+    }
+    benchmark::DoNotOptimize(out.data());
+    benchmark::ClobberMemory();
+  }
+  state.SetBytesProcessed(static_cast<int64_t>(state.iterations()) * m.rows * static_cast<int64_t>(m.row_bytes));
+}
+
+void register_all() {
+  for (TensorType type : kTypes) {
+    const std::string name = type_name(type);
+    const std::pair<const char*, VecDotFn> kernels[] = {{"avx2", avx2_vec_dot(type)}, {"avx512", avx512_vec_dot(type)}};
+    const std::pair<const char*, VecDot4Fn> kernels4[] = {{"avx2", avx2_vec_dot4(type)}, {"avx512", avx512_vec_dot4(type)}};
+    for (const auto& [isa, kernel] : kernels) {
+      benchmark::RegisterBenchmark(("matvec_stream/" + name + "/" + isa).c_str(), matrix_vector, type, kernel, true)
+          ->Unit(benchmark::kMillisecond)->MinTime(0.5);
+      benchmark::RegisterBenchmark(("matvec_cache/" + name + "/" + isa).c_str(), matrix_vector, type, kernel, false)
+          ->Unit(benchmark::kMicrosecond)->MinTime(0.2);
+    }
+    for (const auto& [isa, kernel] : kernels4) {
+      benchmark::RegisterBenchmark(("dot4_cache/" + name + "/" + isa).c_str(), four_rows, type, kernel)
+          ->Unit(benchmark::kMicrosecond)->MinTime(0.2);
+    }
+  }
+}
+
+}  // namespace
+
+// Registers the cases and runs those matching `filter` (all when empty); `format` is
+// Google Benchmark's console or json.
+int run_kernel_benchmarks(const std::string& filter, const std::string& format) {
+  register_all();
+  std::vector<std::string> args = {"precisiondiff-bench"};
+  if (!filter.empty()) args.push_back("--benchmark_filter=" + filter);
+  args.push_back("--benchmark_format=" + format);
+  std::vector<char*> argv;
+  for (std::string& a : args) argv.push_back(a.data());
+  int argc = static_cast<int>(argv.size());
+  benchmark::Initialize(&argc, argv.data());
+  benchmark::RunSpecifiedBenchmarks();
+  benchmark::Shutdown();
+  return 0;
+}
+
+}  // namespace pd::bench

@@ -1,0 +1,127 @@
+#pragma once
+// Building blocks of the AVX-512 dot products (simd_dot_avx512_*.cpp). Internal to
+// src/tensor.
+//
+// Contract: every kernel here returns, for every input, the bits of the AVX2 kernel of
+// the same name (simd_avx2.h), so results do not depend on which of the two a CPU runs.
+// That fixes how the wider registers may be used:
+//   - integer work (expanding quants, byte products, their exact int32 sums) may be
+//     regrouped at will, as long as each of the AVX2 kernel's int32 lanes ends up with
+//     the same value before it is converted to float;
+//   - float work keeps the AVX2 kernel's accumulators, operations and final lane tree.
+//     A 512-bit float register only ever holds two of the AVX2 kernel's 8-lane
+//     accumulators side by side (lanes 0-7 one, 8-15 the other), and an operation on
+//     it is the AVX2 operation on each half.
+// VNNI enters in two places: vpdpbusd replaces maddubs + madd(1) (the same four byte
+// products per int32 lane; maddubs never saturates on these operands, see
+// avx2::dot_unsigned_signed), and vpdpwssd replaces madd(scales) + add. AVX-512 has no
+// vpsignb; the sign trick is |l| and a masked 0 - q where l < 0, which equals
+// vpsignb's product byte for byte (l = 0 gives a zero product either way, and
+// 0 - (-128) wraps to -128 exactly as vpsignb does: simd_dot.h's -128 exception is
+// unchanged).
+// The BF16 dot instruction (vdpbf16ps) adds two products before accumulating and
+// flushes denormals, so BF16 stays on f32 lanes here too.
+//
+// Functions carry PD_AVX512 (per-function target attribute, as PD_AVX2): the binary
+// runs on any x86-64 and only calls these after cpu_features() reported AVX-512
+// F/BW/VL/VNNI. PD_AVX2 helpers inline into them (their target is a subset).
+
+// GCC 12's AVX-512 intrinsics start some results from a self-initialised "undefined"
+// register, which -Wuninitialized reports wherever they are inlined (GCC bug 105593,
+// fixed in GCC 13). The warning is located in the intrinsics header, so it is silenced
+// for that header alone; this must be the first inclusion of <immintrin.h>.
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wuninitialized"
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#include <immintrin.h>
+#pragma GCC diagnostic pop
+
+#include "tensor/simd_avx2.h"
+
+#define PD_AVX512 __attribute__((target("avx2,fma,f16c,avx512f,avx512bw,avx512vl,avx512vnni")))
+
+namespace pd::avx512 {
+
+// Kernels, with the signatures of VecDotFn / VecDot4Fn. Q2_K and Q3_K have none: they
+// stay on AVX2.
+float dot_f32(int64_t n, const void* weight, const void* activation);
+float dot_f16(int64_t n, const void* weight, const void* activation);
+float dot_bf16(int64_t n, const void* weight, const void* activation);
+float dot_q8_0(int64_t n, const void* weight, const void* activation);
+float dot_q4_0(int64_t n, const void* weight, const void* activation);
+float dot_q4_1(int64_t n, const void* weight, const void* activation);
+float dot_q5_0(int64_t n, const void* weight, const void* activation);
+float dot_q5_1(int64_t n, const void* weight, const void* activation);
+float dot_iq4_nl(int64_t n, const void* weight, const void* activation);
+float dot_q4_k(int64_t n, const void* weight, const void* activation);
+float dot_q5_k(int64_t n, const void* weight, const void* activation);
+float dot_q6_k(int64_t n, const void* weight, const void* activation);
+
+void dot4_f32(int64_t n, const void* weight, const void* activation, size_t stride, float* out);
+void dot4_f16(int64_t n, const void* weight, const void* activation, size_t stride, float* out);
+void dot4_bf16(int64_t n, const void* weight, const void* activation, size_t stride, float* out);
+void dot4_q8_0(int64_t n, const void* weight, const void* activation, size_t stride, float* out);
+void dot4_q4_0(int64_t n, const void* weight, const void* activation, size_t stride, float* out);
+void dot4_q4_1(int64_t n, const void* weight, const void* activation, size_t stride, float* out);
+void dot4_q5_0(int64_t n, const void* weight, const void* activation, size_t stride, float* out);
+void dot4_q5_1(int64_t n, const void* weight, const void* activation, size_t stride, float* out);
+void dot4_iq4_nl(int64_t n, const void* weight, const void* activation, size_t stride, float* out);
+void dot4_q4_k(int64_t n, const void* weight, const void* activation, size_t stride, float* out);
+void dot4_q5_k(int64_t n, const void* weight, const void* activation, size_t stride, float* out);
+void dot4_q6_k(int64_t n, const void* weight, const void* activation, size_t stride, float* out);
+
+// Two 256-bit halves as one register: `low` in lanes 0-7, `high` in lanes 8-15.
+PD_AVX512 inline __m512i join(__m256i low, __m256i high) {
+  return _mm512_inserti64x4(_mm512_castsi256_si512(low), high, 1);
+}
+
+PD_AVX512 inline __m512 join(__m256 low, __m256 high) {
+  // (insertf32x8 would need AVX512DQ; moving 64-bit pairs is the same bits.)
+  return _mm512_castpd_ps(_mm512_insertf64x4(_mm512_castpd256_pd512(_mm256_castps_pd(low)),
+                                             _mm256_castps_pd(high), 1));
+}
+
+PD_AVX512 inline __m256 low_half(__m512 v) { return _mm512_castps512_ps256(v); }
+PD_AVX512 inline __m256 high_half(__m512 v) {
+  return _mm256_castpd_ps(_mm512_extractf64x4_pd(_mm512_castps_pd(v), 1));
+}
+PD_AVX512 inline __m256i low_half(__m512i v) { return _mm512_castsi512_si256(v); }
+PD_AVX512 inline __m256i high_half(__m512i v) { return _mm512_extracti64x4_epi64(v, 1); }
+
+// `low` in lanes 0-7, `high` in lanes 8-15.
+PD_AVX512 inline __m512 two_scalars(float low, float high) {
+  return _mm512_mask_blend_ps(0xFF00, _mm512_set1_ps(low), _mm512_set1_ps(high));
+}
+
+PD_AVX512 inline __m512i load64(const void* p) { return _mm512_loadu_si512(p); }
+
+// Asks for the weight bytes kPrefetchAhead past `p` (the `bytes` one loop step reads, one
+// request per cache line). A decode matrix-vector product reads every weight once, front
+// to back and on past a row's end into the next rows; with the hardware prefetcher alone
+// one Zen 4 core streamed F16/Q8_0 weights at about 22 GB/s against 40 GB/s for a plain
+// read loop, with 8 KiB of software prefetch at 25-32 GB/s (BENCHMARKS.md, issue 12).
+// 1 KiB was no better than none; 4 and 8 KiB close, 8 KiB ahead in decode. Prefetching
+// never faults, so running past the end of the matrix is harmless.
+constexpr int kPrefetchAhead = 8192;
+
+inline void prefetch_ahead(const void* p, int bytes) {
+  const char* ahead = static_cast<const char*>(p) + kPrefetchAhead;
+  for (int line = 0; line < bytes; line += 64) _mm_prefetch(ahead + line, _MM_HINT_T0);
+}
+
+// The signed-by-signed byte products of `levels` and `q`, as the unsigned and signed
+// operands of vpdpbusd / maddubs: |levels| and q negated where levels < 0.
+struct SignSplit {
+  __m512i magnitude;
+  __mmask64 negative;
+};
+
+PD_AVX512 inline SignSplit sign_split(__m512i levels) {
+  return {_mm512_abs_epi8(levels), _mm512_movepi8_mask(levels)};
+}
+
+PD_AVX512 inline __m512i signed_operand(const SignSplit& s, __m512i q) {
+  return _mm512_mask_sub_epi8(q, s.negative, _mm512_setzero_si512(), q);
+}
+
+}  // namespace pd::avx512

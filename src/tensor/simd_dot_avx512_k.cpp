@@ -1,0 +1,219 @@
+// AVX-512 dot products of Q4_K, Q5_K and Q6_K against Q8_K, bit for bit the AVX2 ones
+// (simd_dot_k.cpp). Only the integer part changes: the AVX2 kernel sums a super-block's
+// weighted byte products into 8 int32 lanes, 32 values at a time (maddubs, madd by the
+// sub-block scales, add). Here 64 values go at a time: maddubs on 512 bits, then one
+// vpdpwssd multiplies the int16 pairs by their scales and accumulates, into 16 int32
+// lanes whose halves are added at the end of the super-block. Every int32 of the AVX2
+// kernel's lanes is the sum of the same exact products, so it comes out the same and
+// the float part (one fused multiply-add per super-block, the min term, the final tree)
+// is the AVX2 kernel's unchanged. Q2_K and Q3_K stay on AVX2.
+
+#include <cstring>
+
+#include "tensor/quant_k.h"
+#include "tensor/simd_avx512.h"
+
+namespace pd::avx512 {
+
+namespace {
+
+using avx2::half;
+using avx2::load32;
+
+PD_AVX512 inline __m512i low_nibbles(__m512i bytes) {
+  return _mm512_and_si512(bytes, _mm512_set1_epi8(0x0F));
+}
+
+PD_AVX512 inline __m512i high_nibbles(__m512i bytes) {
+  return _mm512_and_si512(_mm512_srli_epi16(bytes, 4), _mm512_set1_epi8(0x0F));
+}
+
+// 32 bytes in both halves, the upper copy shifted right by `shift` bits (in 16-bit
+// words; callers mask off what crosses into a byte from its neighbour).
+template <unsigned kShift>
+PD_AVX512 inline __m512i both_halves_shifted(const uint8_t* p) {
+  const __m512i both = _mm512_broadcast_i64x4(load32(p));
+  return _mm512_mask_srli_epi16(both, 0xFFFF0000u, both, kShift);
+}
+
+// The 16 int32 lanes of two 32-value chunks, added into the 8 the AVX2 kernel keeps.
+PD_AVX512 inline __m256i fold(__m512i sums) {
+  return _mm256_add_epi32(low_half(sums), high_half(sums));
+}
+
+// The int16 scales for 64 values: scale[first + k] for the k-th quarter of the register
+// (16 values each, Q6_K) or scale[first] and scale[first + 1] for each half (32 values
+// each, Q4_K/Q5_K), looked up from `scales` (16 int16, in a 256-bit register).
+PD_AVX512 inline __m512i quarter_scales(__m256i scales, int first) {
+  const __m512i index = _mm512_add_epi16(
+      _mm512_set1_epi16(static_cast<int16_t>(first)),
+      _mm512_set_epi64(0x0003000300030003LL, 0x0003000300030003LL, 0x0002000200020002LL,
+                       0x0002000200020002LL, 0x0001000100010001LL, 0x0001000100010001LL, 0, 0));
+  return _mm512_permutexvar_epi16(index, _mm512_castsi256_si512(scales));
+}
+
+PD_AVX512 inline __m512i half_scales(__m256i scales, int first) {
+  const __m512i index = _mm512_add_epi16(
+      _mm512_set1_epi16(static_cast<int16_t>(first)),
+      _mm512_set_epi64(0x0001000100010001LL, 0x0001000100010001LL, 0x0001000100010001LL,
+                       0x0001000100010001LL, 0, 0, 0, 0));
+  return _mm512_permutexvar_epi16(index, _mm512_castsi256_si512(scales));
+}
+
+// sum over the 16 bsums of bsum[j] * min[j / 2] (min j in byte j of `mins`): the min term of a super-block (exact).
+PD_AVX512 inline int32_t min_term(const BlockQ8K& a, uint64_t mins) {
+  const __m128i m = _mm_cvtepu8_epi16(_mm_cvtsi64_si128(static_cast<int64_t>(mins)));
+  const __m256i paired = _mm256_set_m128i(_mm_unpackhi_epi16(m, m), _mm_unpacklo_epi16(m, m));
+  return avx2::sum_lanes_i32(_mm256_madd_epi16(load32(a.bsums), paired));
+}
+
+// The 8 six-bit scales and 8 mins of a Q4_K/Q5_K super-block (kquant::unpack_scale_min_k4's
+// values), one byte each, four at a time in 32-bit words: scales and mins 0-3 are the low
+// six bits of bytes 0-3 and 4-7; scales and mins 4-7 take their low four bits from the
+// nibbles of bytes 8-11 and their top two from the top bits of bytes 0-3 and 4-7.
+struct ScalesMins {
+  uint64_t scales;  // byte j: scale j
+  uint64_t mins;    // byte j: min j
+};
+
+inline ScalesMins unpack_scales_mins(const uint8_t* packed) {
+  uint32_t w[3];
+  std::memcpy(w, packed, sizeof w);
+  const uint32_t low6 = 0x3F3F3F3Fu, low4 = 0x0F0F0F0Fu, top2 = 0x30303030u;
+  const uint32_t scales_low = w[0] & low6;
+  const uint32_t mins_low = w[1] & low6;
+  const uint32_t scales_high = (w[2] & low4) | ((w[0] >> 2) & top2);
+  const uint32_t mins_high = ((w[2] >> 4) & low4) | ((w[1] >> 2) & top2);
+  return {scales_low | (uint64_t{scales_high} << 32), mins_low | (uint64_t{mins_high} << 32)};
+}
+
+// Q4_K and Q5_K against kRows activation rows, as avx2 scale_min_dot: chunk k of 64
+// values is the low nibbles of qs[32k..] (values 64k..64k+31) and the high nibbles
+// (64k+32..64k+63), which meet the 64 consecutive activation quants at 64k.
+template <bool kFifthBit, int kRows, typename Block>
+PD_AVX512 void scale_min_dot(int64_t n, const Block* x, const BlockQ8K* const* y, float* out) {
+  __m256 acc[kRows];
+  float mins[kRows];
+  for (int r = 0; r < kRows; ++r) {
+    acc[r] = _mm256_setzero_ps();
+    mins[r] = 0.0f;
+  }
+  for (int64_t i = 0; i < n / kQK_K; ++i) {
+    prefetch_ahead(x + i, sizeof(Block));
+    const ScalesMins sm = unpack_scales_mins(x[i].scales);
+    const __m256i scales16 = _mm256_cvtepu8_epi16(_mm_cvtsi64_si128(static_cast<int64_t>(sm.scales)));
+    __m512i sums[kRows];
+    for (int r = 0; r < kRows; ++r) sums[r] = _mm512_setzero_si512();
+    // Fifth bits: bit 2k of qh for the low nibbles of chunk k, bit 2k + 1 for the high.
+    __m512i high_bits = _mm512_setzero_si512();
+    if constexpr (kFifthBit) high_bits = both_halves_shifted<1>(x[i].qh);
+    for (int k = 0; k < 4; ++k) {
+      const __m512i packed = _mm512_broadcast_i64x4(load32(x[i].qs + 32 * k));
+      __m512i levels = low_nibbles(_mm512_mask_srli_epi16(packed, 0xFFFF0000u, packed, 4));
+      if constexpr (kFifthBit) {
+        levels = _mm512_or_si512(levels, _mm512_slli_epi16(_mm512_and_si512(high_bits, _mm512_set1_epi8(1)), 4));
+        high_bits = _mm512_srli_epi16(high_bits, 2);
+      }
+      const __m512i chunk_scales = half_scales(scales16, 2 * k);
+      for (int r = 0; r < kRows; ++r) {
+        const __m512i products = _mm512_maddubs_epi16(levels, load64(y[r][i].qs + 64 * k));
+        sums[r] = _mm512_dpwssd_epi32(sums[r], products, chunk_scales);
+      }
+    }
+    const float d = half(x[i].d);
+    const float dmin = half(x[i].dmin);
+    for (int r = 0; r < kRows; ++r) {
+      acc[r] = _mm256_fmadd_ps(_mm256_set1_ps(d * y[r][i].d), _mm256_cvtepi32_ps(fold(sums[r])), acc[r]);
+      mins[r] -= (dmin * y[r][i].d) * static_cast<float>(min_term(y[r][i], sm.mins));
+    }
+  }
+  for (int r = 0; r < kRows; ++r) out[r] = avx2::sum_lanes(acc[r]) + mins[r];
+}
+
+// Q6_K against kRows activation rows, as avx2 q6_k_dot: values 128h + 32k + l are
+// nibble k / 2 of ql[64h + 32(k % 2) + l] with bit pair k of qh[32h + l]; chunks k = 0, 1
+// take the low nibbles of the 64 bytes at ql + 64h, chunks 2, 3 the high ones, and each
+// pair of chunks meets 64 consecutive activation quants.
+template <int kRows>
+PD_AVX512 void q6_k_dot(int64_t n, const BlockQ6K* x, const BlockQ8K* const* y, float* out) {
+  const __m512i two_bits = _mm512_set1_epi8(3);
+  const __m512i bias = _mm512_set1_epi8(32);
+  __m256 acc[kRows];
+  for (int r = 0; r < kRows; ++r) acc[r] = _mm256_setzero_ps();
+  for (int64_t i = 0; i < n / kQK_K; ++i) {
+    prefetch_ahead(x + i, sizeof(BlockQ6K));
+    const __m256i scales16 = _mm256_cvtepi8_epi16(avx2::load16(x[i].scales));
+    __m512i sums[kRows];
+    for (int r = 0; r < kRows; ++r) sums[r] = _mm512_setzero_si512();
+    for (int h = 0; h < 2; ++h) {
+      const __m512i ql = load64(x[i].ql + 64 * h);
+      // Bit pairs 0 (lower half) and 1 (upper half) of qh, then 2 and 3 after >> 4.
+      const __m512i qh = both_halves_shifted<2>(x[i].qh + 32 * h);
+      const __m512i stored[2] = {
+          _mm512_or_si512(low_nibbles(ql), _mm512_slli_epi16(_mm512_and_si512(qh, two_bits), 4)),
+          _mm512_or_si512(high_nibbles(ql),
+                          _mm512_slli_epi16(_mm512_and_si512(_mm512_srli_epi16(qh, 4), two_bits), 4)),
+      };
+      for (int p = 0; p < 2; ++p) {
+        const int chunk = 4 * h + 2 * p;  // chunks `chunk` and `chunk + 1`
+        const SignSplit split = sign_split(_mm512_sub_epi8(stored[p], bias));
+        const __m512i scales = quarter_scales(scales16, 2 * chunk);
+        for (int r = 0; r < kRows; ++r) {
+          const __m512i q = signed_operand(split, load64(y[r][i].qs + 32 * chunk));
+          sums[r] = _mm512_dpwssd_epi32(sums[r], _mm512_maddubs_epi16(split.magnitude, q), scales);
+        }
+      }
+    }
+    const float d = half(x[i].d);
+    for (int r = 0; r < kRows; ++r) {
+      acc[r] = _mm256_fmadd_ps(_mm256_set1_ps(d * y[r][i].d), _mm256_cvtepi32_ps(fold(sums[r])), acc[r]);
+    }
+  }
+  for (int r = 0; r < kRows; ++r) out[r] = avx2::sum_lanes(acc[r]);
+}
+
+struct FourRows {
+  const BlockQ8K* rows[4];
+  FourRows(const void* activation, size_t stride) {
+    for (int r = 0; r < 4; ++r) {
+      rows[r] = reinterpret_cast<const BlockQ8K*>(static_cast<const uint8_t*>(activation) + r * stride);
+    }
+  }
+};
+
+}  // namespace
+
+PD_AVX512 float dot_q4_k(int64_t n, const void* weight, const void* activation) {
+  const BlockQ8K* rows[1] = {static_cast<const BlockQ8K*>(activation)};
+  float out;
+  scale_min_dot<false, 1>(n, static_cast<const BlockQ4K*>(weight), rows, &out);
+  return out;
+}
+
+PD_AVX512 float dot_q5_k(int64_t n, const void* weight, const void* activation) {
+  const BlockQ8K* rows[1] = {static_cast<const BlockQ8K*>(activation)};
+  float out;
+  scale_min_dot<true, 1>(n, static_cast<const BlockQ5K*>(weight), rows, &out);
+  return out;
+}
+
+PD_AVX512 float dot_q6_k(int64_t n, const void* weight, const void* activation) {
+  const BlockQ8K* rows[1] = {static_cast<const BlockQ8K*>(activation)};
+  float out;
+  q6_k_dot<1>(n, static_cast<const BlockQ6K*>(weight), rows, &out);
+  return out;
+}
+
+PD_AVX512 void dot4_q4_k(int64_t n, const void* weight, const void* activation, size_t stride, float* out) {
+  scale_min_dot<false, 4>(n, static_cast<const BlockQ4K*>(weight), FourRows(activation, stride).rows, out);
+}
+
+PD_AVX512 void dot4_q5_k(int64_t n, const void* weight, const void* activation, size_t stride, float* out) {
+  scale_min_dot<true, 4>(n, static_cast<const BlockQ5K*>(weight), FourRows(activation, stride).rows, out);
+}
+
+PD_AVX512 void dot4_q6_k(int64_t n, const void* weight, const void* activation, size_t stride, float* out) {
+  q6_k_dot<4>(n, static_cast<const BlockQ6K*>(weight), FourRows(activation, stride).rows, out);
+}
+
+}  // namespace pd::avx512
