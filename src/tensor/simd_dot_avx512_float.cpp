@@ -8,6 +8,7 @@
 #include <cstring>
 
 #include "tensor/simd_avx512.h"
+#include "tensor/simd_rows.h"
 
 namespace pd::avx512 {
 
@@ -151,14 +152,6 @@ PD_AVX512 void double_dot(int64_t n, const uint8_t* w, const uint8_t* const* a, 
   }
 }
 
-// The activation rows of a VecDot4Fn call.
-struct FourRows {
-  const uint8_t* rows[4];
-  FourRows(const void* activation, size_t stride) {
-    for (int r = 0; r < 4; ++r) rows[r] = static_cast<const uint8_t*>(activation) + r * stride;
-  }
-};
-
 template <typename Values>
 PD_AVX512 float one_row(int64_t n, const void* weight, const void* activation) {
   const uint8_t* rows[1] = {static_cast<const uint8_t*>(activation)};
@@ -185,15 +178,15 @@ PD_AVX512 float dot_bf16(int64_t n, const void* weight, const void* activation) 
 }
 
 PD_AVX512 void dot4_f32(int64_t n, const void* weight, const void* activation, size_t stride, float* out) {
-  double_dot<4>(n, static_cast<const uint8_t*>(weight), FourRows(activation, stride).rows, out);
+  double_dot<4>(n, static_cast<const uint8_t*>(weight), FourRows<uint8_t>(activation, stride).rows, out);
 }
 
 PD_AVX512 void dot4_f16(int64_t n, const void* weight, const void* activation, size_t stride, float* out) {
-  lane_dot<F16Values, 4>(n, static_cast<const uint8_t*>(weight), FourRows(activation, stride).rows, out);
+  lane_dot<F16Values, 4>(n, static_cast<const uint8_t*>(weight), FourRows<uint8_t>(activation, stride).rows, out);
 }
 
 PD_AVX512 void dot4_bf16(int64_t n, const void* weight, const void* activation, size_t stride, float* out) {
-  lane_dot<Bf16Values, 4>(n, static_cast<const uint8_t*>(weight), FourRows(activation, stride).rows, out);
+  lane_dot<Bf16Values, 4>(n, static_cast<const uint8_t*>(weight), FourRows<uint8_t>(activation, stride).rows, out);
 }
 
 }  // namespace pd::avx512

@@ -9,6 +9,7 @@
 
 #include "tensor/simd_avx512.h"
 #include "tensor/simd_legacy_levels.h"
+#include "tensor/simd_rows.h"
 
 namespace pd::avx512 {
 
@@ -111,10 +112,8 @@ PD_AVX512 void block_sum4(int64_t n, const void* weight, const void* activation,
                           float* out) {
   using Activation = typename Block::Activation;
   const auto* x = static_cast<const typename Block::Weight*>(weight);
-  const Activation* y[4];
-  for (int k = 0; k < 4; ++k) {
-    y[k] = reinterpret_cast<const Activation*>(static_cast<const uint8_t*>(activation) + k * stride);
-  }
+  const FourRows<Activation> rows(activation, stride);
+  const Activation* const* y = rows.rows;
   const int64_t blocks = n / kLegacyBlockSize;
   __m512 acc[4];
   for (int k = 0; k < 4; ++k) acc[k] = _mm512_setzero_ps();

@@ -10,6 +10,7 @@
 #include "tensor/quant_k.h"
 #include "tensor/quant_k_search.h"
 #include "tensor/simd_avx2.h"
+#include "tensor/simd_rows.h"
 
 namespace pd::avx2 {
 
@@ -228,16 +229,6 @@ PD_AVX2 void q6_k_dot(int64_t n, const BlockQ6K* x, const BlockQ8K* const* y, fl
   for (int r = 0; r < kRows; ++r) out[r] = sum_lanes(acc[r]);
 }
 
-// The four activation rows of a VecDot4Fn call.
-struct FourRows {
-  const BlockQ8K* rows[4];
-  FourRows(const void* activation, size_t stride) {
-    for (int r = 0; r < 4; ++r) {
-      rows[r] = reinterpret_cast<const BlockQ8K*>(static_cast<const uint8_t*>(activation) + r * stride);
-    }
-  }
-};
-
 }  // namespace
 
 PD_AVX2 float dot_q4_k(int64_t n, const void* weight, const void* activation) {
@@ -262,15 +253,15 @@ PD_AVX2 float dot_q6_k(int64_t n, const void* weight, const void* activation) {
 }
 
 PD_AVX2 void dot4_q4_k(int64_t n, const void* weight, const void* activation, size_t stride, float* out) {
-  scale_min_dot<false, 4>(n, static_cast<const BlockQ4K*>(weight), FourRows(activation, stride).rows, out);
+  scale_min_dot<false, 4>(n, static_cast<const BlockQ4K*>(weight), FourRows<BlockQ8K>(activation, stride).rows, out);
 }
 
 PD_AVX2 void dot4_q5_k(int64_t n, const void* weight, const void* activation, size_t stride, float* out) {
-  scale_min_dot<true, 4>(n, static_cast<const BlockQ5K*>(weight), FourRows(activation, stride).rows, out);
+  scale_min_dot<true, 4>(n, static_cast<const BlockQ5K*>(weight), FourRows<BlockQ8K>(activation, stride).rows, out);
 }
 
 PD_AVX2 void dot4_q6_k(int64_t n, const void* weight, const void* activation, size_t stride, float* out) {
-  q6_k_dot<4>(n, static_cast<const BlockQ6K*>(weight), FourRows(activation, stride).rows, out);
+  q6_k_dot<4>(n, static_cast<const BlockQ6K*>(weight), FourRows<BlockQ8K>(activation, stride).rows, out);
 }
 
 }  // namespace pd::avx2

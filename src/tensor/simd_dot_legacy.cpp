@@ -7,6 +7,7 @@
 // The four-row variants expand each weight block once and then do exactly that per row.
 
 #include "tensor/simd_legacy_levels.h"
+#include "tensor/simd_rows.h"
 
 namespace pd::avx2 {
 
@@ -71,10 +72,8 @@ PD_AVX2 void block_sum4(int64_t n, const void* weight, const void* activation, s
                         float* out) {
   using Activation = typename Block::Activation;
   const auto* x = static_cast<const typename Block::Weight*>(weight);
-  const Activation* y[4];
-  for (int k = 0; k < 4; ++k) {
-    y[k] = reinterpret_cast<const Activation*>(static_cast<const uint8_t*>(activation) + k * stride);
-  }
+  const FourRows<Activation> rows(activation, stride);
+  const Activation* const* y = rows.rows;
   const int64_t blocks = n / kLegacyBlockSize;
   __m256 even[4], odd[4];
   for (int k = 0; k < 4; ++k) even[k] = odd[k] = _mm256_setzero_ps();
