@@ -10,7 +10,8 @@
 # Usage: scripts/hunt-bench.sh [BUILD_DIR] [OUT_DIR]
 # Knobs (environment): SEEDS (5), SENTINEL_BUDGET (40000), KLD_BUDGET (100000), MIN_KLD (0.5),
 # THREADS (1), LIMIT (seed prompts, 100), FLIP_BAND (0.02).
-# BENCHMARKS.md's second sentinel table: FLIP_BAND=0.005 SENTINEL_BUDGET=40000 and 80000.
+# BENCHMARKS.md's sentinel table: FLIP_BAND / SENTINEL_BUDGET = 0.02 / 40000, 0.005 / 80000,
+# 0.003 / 160000 and 0.002 / 320000.
 # Results: OUT_DIR/sentinel/comparison.json, OUT_DIR/kld/comparison.json, and the
 # tables on stdout.
 set -euo pipefail
