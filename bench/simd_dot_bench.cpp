@@ -29,7 +29,8 @@ constexpr int kDistinctRows = 16;  // quantized once, then repeated down the mat
 
 const TensorType kTypes[] = {TensorType::F16,  TensorType::Q8_0, TensorType::Q4_0, TensorType::Q4_K,
                              TensorType::Q6_K, TensorType::BF16, TensorType::F32,  TensorType::Q4_1,
-                             TensorType::Q5_0, TensorType::Q5_1, TensorType::IQ4_NL, TensorType::Q5_K};
+                             TensorType::Q5_0, TensorType::Q5_1, TensorType::IQ4_NL, TensorType::Q5_K,
+                             TensorType::Q2_K, TensorType::Q3_K};
 
 struct Matrix {
   std::vector<uint8_t> weights;

@@ -13,18 +13,11 @@
 namespace pd {
 
 using kquant::nearest_int;
+using kquant::q3k_scale;
 
 namespace {
 
-// The 16 scales are 6-bit: the low 4 bits in the nibbles of bytes 0-7 (scale j < 8 in
-// the low nibble of byte j, scale j >= 8 in the high nibble of byte j - 8), the top 2
-// bits in bytes 8-11 (scale j at byte 8 + j % 4, bit pair j / 4).
-int q3k_scale(const uint8_t* packed, int j) {
-  const int low = j < 8 ? packed[j] & 0xF : packed[j - 8] >> 4;
-  const int high = (packed[8 + j % 4] >> (2 * (j / 4))) & 3;
-  return low | (high << 4);
-}
-
+// The inverse of kquant::q3k_scale (quant_k_search.h), on zeroed bytes.
 void set_q3k_scale(uint8_t* packed, int j, int level) {
   if (j < 8) {
     packed[j] = static_cast<uint8_t>(level & 0xF);

@@ -1,6 +1,7 @@
 #pragma once
 // The scale searches shared by the K-quant reference quantizers, and the 6-bit
-// scale/min packing of Q4_K and Q5_K. Internal to src/tensor/quant_k_*.cpp.
+// scale/min packing of Q4_K and Q5_K and scale packing of Q3_K. Internal to src/tensor
+// (the reference quantizers and the vector kernels).
 //
 // Byte-exactness with llama-quantize depends on doing the float arithmetic of ggml's
 // searches in the same order, with the same float types and the same rounding; the
@@ -65,6 +66,15 @@ inline void unpack_scale_min_k4(int j, const uint8_t* packed, uint8_t* scale, ui
     *scale = static_cast<uint8_t>((packed[j + 4] & 0xF) | ((packed[j - 4] >> 6) << 4));
     *min = static_cast<uint8_t>((packed[j + 4] >> 4) | ((packed[j] >> 6) << 4));
   }
+}
+
+// Q3_K's 16 scales are 6-bit (stored with +32): the low 4 bits in the nibbles of bytes
+// 0-7 (scale j < 8 in the low nibble of byte j, scale j >= 8 in the high nibble of byte
+// j - 8), the top 2 bits in bytes 8-11 (scale j at byte 8 + j % 4, bit pair j / 4).
+inline int q3k_scale(const uint8_t* packed, int j) {
+  const int low = j < 8 ? packed[j] & 0xF : packed[j - 8] >> 4;
+  const int high = (packed[8 + j % 4] >> (2 * (j / 4))) & 3;
+  return low | (high << 4);
 }
 
 }  // namespace pd::kquant

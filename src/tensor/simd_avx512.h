@@ -42,8 +42,8 @@
 
 namespace pd::avx512 {
 
-// Kernels, with the signatures of VecDotFn / VecDot4Fn. Q2_K and Q3_K have none: they
-// stay on AVX2.
+// Kernels, with the signatures of VecDotFn / VecDot4Fn (Q2_K and Q3_K single-row only,
+// as in the AVX2 set).
 float dot_f32(int64_t n, const void* weight, const void* activation);
 float dot_f16(int64_t n, const void* weight, const void* activation);
 float dot_bf16(int64_t n, const void* weight, const void* activation);
@@ -53,6 +53,8 @@ float dot_q4_1(int64_t n, const void* weight, const void* activation);
 float dot_q5_0(int64_t n, const void* weight, const void* activation);
 float dot_q5_1(int64_t n, const void* weight, const void* activation);
 float dot_iq4_nl(int64_t n, const void* weight, const void* activation);
+float dot_q2_k(int64_t n, const void* weight, const void* activation);
+float dot_q3_k(int64_t n, const void* weight, const void* activation);
 float dot_q4_k(int64_t n, const void* weight, const void* activation);
 float dot_q5_k(int64_t n, const void* weight, const void* activation);
 float dot_q6_k(int64_t n, const void* weight, const void* activation);

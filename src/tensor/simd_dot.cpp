@@ -67,6 +67,8 @@ VecDotFn avx512_kernel(TensorType type) {
     case TensorType::Q5_0: return avx512::dot_q5_0;
     case TensorType::Q5_1: return avx512::dot_q5_1;
     case TensorType::IQ4_NL: return avx512::dot_iq4_nl;
+    case TensorType::Q2_K: return avx512::dot_q2_k;
+    case TensorType::Q3_K: return avx512::dot_q3_k;
     case TensorType::Q4_K: return avx512::dot_q4_k;
     case TensorType::Q5_K: return avx512::dot_q5_k;
     case TensorType::Q6_K: return avx512::dot_q6_k;

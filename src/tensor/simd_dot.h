@@ -20,8 +20,8 @@
 // produce such a quant (the result is then non-finite anyway, though an infinity may
 // come out with the other sign).
 //
-// A second set (simd_avx512.h: AVX-512 F/BW/VL/VNNI) covers the same types except Q2_K
-// and Q3_K and returns exactly the AVX2 kernels' bits: the integer sums are regrouped
+// A second set (simd_avx512.h: AVX-512 F/BW/VL/VNNI) covers the same types and returns
+// exactly the AVX2 kernels' bits: the integer sums are regrouped
 // (vpdpbusd, vpdpwssd, 64 bytes at a time) but every AVX2 int32 lane gets the same
 // value, and the float part keeps the AVX2 accumulators, fused multiply-adds and lane
 // tree (a 512-bit float register holds two of them side by side). The -128 exception

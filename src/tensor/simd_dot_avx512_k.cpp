@@ -1,4 +1,4 @@
-// AVX-512 dot products of Q4_K, Q5_K and Q6_K against Q8_K, bit for bit the AVX2 ones
+// AVX-512 dot products of Q2_K to Q6_K against Q8_K, bit for bit the AVX2 ones
 // (simd_dot_k.cpp). Only the integer part changes: the AVX2 kernel sums a super-block's
 // weighted byte products into 8 int32 lanes, 32 values at a time (maddubs, madd by the
 // sub-block scales, add). Here 64 values go at a time: maddubs on 512 bits, then one
@@ -6,7 +6,7 @@
 // lanes whose halves are added at the end of the super-block. Every int32 of the AVX2
 // kernel's lanes is the sum of the same exact products, so it comes out the same and
 // the float part (one fused multiply-add per super-block, the min term, the final tree)
-// is the AVX2 kernel's unchanged. Q2_K and Q3_K stay on AVX2.
+// is the AVX2 kernel's unchanged.
 
 #include <cstring>
 
@@ -173,7 +173,90 @@ PD_AVX512 void q6_k_dot(int64_t n, const BlockQ6K* x, const BlockQ8K* const* y, 
   for (int r = 0; r < kRows; ++r) out[r] = avx2::sum_lanes(acc[r]);
 }
 
+// Q2_K and Q3_K store bit pair k of a value in bits 2k-2k+1 of qs[32h + l] (value
+// 128h + 32k + l). The 32 bytes at qs + 32h in both halves, the upper one shifted right
+// by 2 more bits: shifting the whole by 2k (k = 0, 2) then puts chunk 4h + k's pairs in
+// the lower half and chunk 4h + k + 1's in the upper, meeting 64 consecutive quants.
+PD_AVX512 inline __m512i bit_pairs(const __m512i& both, int k) {
+  return _mm512_and_si512(_mm512_srl_epi16(both, _mm_cvtsi32_si128(2 * k)), _mm512_set1_epi8(3));
+}
+
+// Q3_K's 16 scales (kquant::q3k_scale(packed, j) - 32) as int16, worked out in
+// registers: loading them after storing them byte by byte would stall store forwarding
+// every super-block (the kernel ran at 0.7x the AVX2 one that way). Scale j: low nibble
+// from byte j (j < 8) or the high nibble of byte j - 8, top bits from bit pair j / 4 of
+// byte 8 + j % 4.
+PD_AVX512 inline __m256i q3k_scales16(const uint8_t* packed) {
+  uint64_t nibbles;
+  uint32_t top;
+  std::memcpy(&nibbles, packed, sizeof nibbles);
+  std::memcpy(&top, packed + 8, sizeof top);
+  const uint64_t low4 = 0x0F0F0F0F0F0F0F0Full;
+  const uint32_t pair = 0x03030303u;
+  const uint64_t top_first = (top & pair) | (uint64_t{(top >> 2) & pair} << 32);         // scales 0-7
+  const uint64_t top_second = ((top >> 4) & pair) | (uint64_t{(top >> 6) & pair} << 32);  // scales 8-15
+  const uint64_t first = (nibbles & low4) | (top_first << 4);
+  const uint64_t second = ((nibbles >> 4) & low4) | (top_second << 4);
+  const __m128i stored = _mm_set_epi64x(static_cast<int64_t>(second), static_cast<int64_t>(first));
+  return _mm256_cvtepi8_epi16(_mm_sub_epi8(stored, _mm_set1_epi8(32)));
+}
+
 }  // namespace
+
+PD_AVX512 float dot_q2_k(int64_t n, const void* weight, const void* activation) {
+  const auto* x = static_cast<const BlockQ2K*>(weight);
+  const auto* y = static_cast<const BlockQ8K*>(activation);
+  __m256 acc = _mm256_setzero_ps();
+  float mins = 0.0f;
+  for (int64_t i = 0; i < n / kQK_K; ++i) {
+    prefetch_ahead(x + i, sizeof(BlockQ2K));
+    // Byte j of scales: low nibble the scale of sub-block j, high nibble its min.
+    const __m128i packed = avx2::load16(x[i].scales);
+    const __m256i mins16 = _mm256_cvtepu8_epi16(_mm_and_si128(_mm_srli_epi16(packed, 4), _mm_set1_epi8(0x0F)));
+    const int32_t min_sum = avx2::sum_lanes_i32(_mm256_madd_epi16(load32(y[i].bsums), mins16));
+    const __m256i scales16 = _mm256_cvtepu8_epi16(_mm_and_si128(packed, _mm_set1_epi8(0x0F)));
+    __m512i sums = _mm512_setzero_si512();
+    for (int h = 0; h < 2; ++h) {
+      const __m512i both = both_halves_shifted<2>(x[i].qs + 32 * h);
+      for (int k = 0; k < 4; k += 2) {
+        const int chunk = 4 * h + k;  // chunks `chunk` and `chunk + 1`
+        const __m512i products = _mm512_maddubs_epi16(bit_pairs(both, k), load64(y[i].qs + 32 * chunk));
+        sums = _mm512_dpwssd_epi32(sums, products, quarter_scales(scales16, 2 * chunk));
+      }
+    }
+    acc = _mm256_fmadd_ps(_mm256_set1_ps(y[i].d * half(x[i].d)), _mm256_cvtepi32_ps(fold(sums)), acc);
+    mins -= (y[i].d * half(x[i].dmin)) * static_cast<float>(min_sum);
+  }
+  return avx2::sum_lanes(acc) + mins;
+}
+
+PD_AVX512 float dot_q3_k(int64_t n, const void* weight, const void* activation) {
+  const auto* x = static_cast<const BlockQ3K*>(weight);
+  const auto* y = static_cast<const BlockQ8K*>(activation);
+  __m256 acc = _mm256_setzero_ps();
+  for (int64_t i = 0; i < n / kQK_K; ++i) {
+    prefetch_ahead(x + i, sizeof(BlockQ3K));
+    const __m256i scales16 = q3k_scales16(x[i].scales);
+    // High bit of value 128h + 32k + l: bit 4h + k of hmask[l] (set: q = low bits; clear:
+    // q = low bits - 4). In both halves, the upper shifted by one more bit, as the pairs.
+    const __m512i high_both = both_halves_shifted<1>(x[i].hmask);
+    __m512i sums = _mm512_setzero_si512();
+    for (int h = 0; h < 2; ++h) {
+      const __m512i both = both_halves_shifted<2>(x[i].qs + 32 * h);
+      for (int k = 0; k < 4; k += 2) {
+        const int chunk = 4 * h + k;
+        const __m512i high = _mm512_slli_epi16(
+            _mm512_and_si512(_mm512_srl_epi16(high_both, _mm_cvtsi32_si128(chunk)), _mm512_set1_epi8(1)), 2);
+        const SignSplit split =
+            sign_split(_mm512_sub_epi8(_mm512_or_si512(bit_pairs(both, k), high), _mm512_set1_epi8(4)));
+        const __m512i q = signed_operand(split, load64(y[i].qs + 32 * chunk));
+        sums = _mm512_dpwssd_epi32(sums, _mm512_maddubs_epi16(split.magnitude, q), quarter_scales(scales16, 2 * chunk));
+      }
+    }
+    acc = _mm256_fmadd_ps(_mm256_set1_ps(half(x[i].d) * y[i].d), _mm256_cvtepi32_ps(fold(sums)), acc);
+  }
+  return avx2::sum_lanes(acc);
+}
 
 PD_AVX512 float dot_q4_k(int64_t n, const void* weight, const void* activation) {
   const BlockQ8K* rows[1] = {static_cast<const BlockQ8K*>(activation)};

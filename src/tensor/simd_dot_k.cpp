@@ -154,15 +154,8 @@ PD_AVX2 float dot_q3_k(int64_t n, const void* weight, const void* activation) {
   const __m256i one_bit = _mm256_set1_epi8(1);
   __m256 acc = _mm256_setzero_ps();
   for (int64_t i = 0; i < n / kQK_K; ++i) {
-    // The 16 six-bit scales, stored with +32: low 4 bits in the nibbles of bytes 0-7,
-    // top 2 bits in bytes 8-11 (scale j: byte 8 + j % 4, bit pair j / 4).
-    const uint8_t* packed = x[i].scales;
     int8_t scales[16];
-    for (int j = 0; j < 16; ++j) {
-      const int low = j < 8 ? packed[j] & 0xF : packed[j - 8] >> 4;
-      const int high = (packed[8 + j % 4] >> (2 * (j / 4))) & 3;
-      scales[j] = static_cast<int8_t>((low | (high << 4)) - 32);
-    }
+    for (int j = 0; j < 16; ++j) scales[j] = static_cast<int8_t>(kquant::q3k_scale(x[i].scales, j) - 32);
     __m256i high_bits = load32(x[i].hmask);
     __m256i sums = _mm256_setzero_si256();
     for (int h = 0; h < 2; ++h) {

@@ -139,8 +139,7 @@ TEST(SimdForward, DecodeEqualsPrefillWithVectorKernels) {
 }
 
 // The AVX-512 kernels return the AVX2 kernels' bits, so a whole forward pass does too:
-// every type (Q2_K and Q3_K run their AVX2 kernels under avx512), one and two threads,
-// prefill and token-by-token decode.
+// every type, one and two threads, prefill and token-by-token decode.
 TEST(SimdForward, Avx512GivesTheAvx2BitsInAWholeForwardPass) {
   if (best_isa() != Isa::Avx512) GTEST_SKIP() << "this CPU lacks AVX-512";
   ActiveIsaScope scope;
