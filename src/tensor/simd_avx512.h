@@ -97,19 +97,7 @@ PD_AVX512 inline __m512 two_scalars(float low, float high) {
 
 PD_AVX512 inline __m512i load64(const void* p) { return _mm512_loadu_si512(p); }
 
-// Asks for the weight bytes kPrefetchAhead past `p` (the `bytes` one loop step reads, one
-// request per cache line). A decode matrix-vector product reads every weight once, front
-// to back and on past a row's end into the next rows; with the hardware prefetcher alone
-// one Zen 4 core streamed F16/Q8_0 weights at about 22 GB/s against 40 GB/s for a plain
-// read loop, with 8 KiB of software prefetch at 25-32 GB/s (BENCHMARKS.md, issue 12).
-// 1 KiB was no better than none; 4 and 8 KiB close, 8 KiB ahead in decode. Prefetching
-// never faults, so running past the end of the matrix is harmless.
-constexpr int kPrefetchAhead = 8192;
-
-inline void prefetch_ahead(const void* p, int bytes) {
-  const char* ahead = static_cast<const char*>(p) + kPrefetchAhead;
-  for (int line = 0; line < bytes; line += 64) _mm_prefetch(ahead + line, _MM_HINT_T0);
-}
+using avx2::prefetch_ahead;
 
 // The signed-by-signed byte products of `levels` and `q`, as the unsigned and signed
 // operands of vpdpbusd / maddubs: |levels| and q negated where levels < 0.

@@ -66,6 +66,7 @@ PD_AVX2 float lane_dot(int64_t n, const void* weight, const void* activation) {
   int64_t i = 0;
   for (; i + 32 <= n; i += 32) {
     const int64_t at = i * Values::kBytes;
+    prefetch_ahead(w + at, 32 * Values::kBytes);
     acc0 = _mm256_fmadd_ps(Values::load8(w + at), Values::load8(a + at), acc0);
     acc1 = _mm256_fmadd_ps(Values::load8(w + at + kStride8), Values::load8(a + at + kStride8), acc1);
     acc2 = _mm256_fmadd_ps(Values::load8(w + at + 2 * kStride8),
@@ -97,6 +98,7 @@ PD_AVX2 void lane_dot2(int64_t n, const uint8_t* w, const uint8_t* a, const uint
   int64_t i = 0;
   for (; i + 32 <= n; i += 32) {
     const int64_t at = i * Values::kBytes;
+    prefetch_ahead(w + at, 32 * Values::kBytes);
     const __m256 w0 = Values::load8(w + at);
     const __m256 w1 = Values::load8(w + at + kStride8);
     const __m256 w2 = Values::load8(w + at + 2 * kStride8);
@@ -166,6 +168,7 @@ PD_AVX2 float double_dot(int64_t n, const void* weight, const void* activation) 
   int64_t i = 0;
   for (; i + 16 <= n; i += 16) {
     const int64_t at = i * Values::kBytes;
+    prefetch_ahead(w + at, 16 * Values::kBytes);
     add_products(Values::load8(w + at), Values::load8(a + at), sums.s0, sums.s1);
     add_products(Values::load8(w + at + kStride8), Values::load8(a + at + kStride8), sums.s2, sums.s3);
   }
@@ -194,6 +197,7 @@ PD_AVX2 void double_dot2(int64_t n, const uint8_t* w, const uint8_t* a, const ui
   int64_t i = 0;
   for (; i + 16 <= n; i += 16) {
     const int64_t at = i * Values::kBytes;
+    prefetch_ahead(w + at, 16 * Values::kBytes);
     const __m256 w0 = Values::load8(w + at);
     const __m256 w1 = Values::load8(w + at + kStride8);
     add_products(w0, Values::load8(a + at), sa.s0, sa.s1);

@@ -78,6 +78,7 @@ PD_AVX2 void scale_min_dot(int64_t n, const Block* x, const BlockQ8K* const* y, 
     mins[r] = 0.0f;
   }
   for (int64_t i = 0; i < n / kQK_K; ++i) {
+    prefetch_ahead(x + i, sizeof(x[i]));
     const ScalesMins sm(x[i].scales);
     __m256i sums[kRows];
     for (int r = 0; r < kRows; ++r) sums[r] = _mm256_setzero_si256();
@@ -124,6 +125,7 @@ PD_AVX2 float dot_q2_k(int64_t n, const void* weight, const void* activation) {
   __m256 acc = _mm256_setzero_ps();
   float mins = 0.0f;
   for (int64_t i = 0; i < n / kQK_K; ++i) {
+    prefetch_ahead(x + i, sizeof(x[i]));
     // Byte j of scales: low nibble the scale of sub-block j, high nibble its min.
     const __m128i packed = load16(x[i].scales);
     const __m256i mins16 = _mm256_cvtepu8_epi16(_mm_and_si128(_mm_srli_epi16(packed, 4), _mm_set1_epi8(0x0F)));
@@ -154,6 +156,7 @@ PD_AVX2 float dot_q3_k(int64_t n, const void* weight, const void* activation) {
   const __m256i one_bit = _mm256_set1_epi8(1);
   __m256 acc = _mm256_setzero_ps();
   for (int64_t i = 0; i < n / kQK_K; ++i) {
+    prefetch_ahead(x + i, sizeof(x[i]));
     int8_t scales[16];
     for (int j = 0; j < 16; ++j) scales[j] = static_cast<int8_t>(kquant::q3k_scale(x[i].scales, j) - 32);
     __m256i high_bits = load32(x[i].hmask);
@@ -188,6 +191,7 @@ PD_AVX2 void q6_k_dot(int64_t n, const BlockQ6K* x, const BlockQ8K* const* y, fl
   __m256 acc[kRows];
   for (int r = 0; r < kRows; ++r) acc[r] = _mm256_setzero_ps();
   for (int64_t i = 0; i < n / kQK_K; ++i) {
+    prefetch_ahead(x + i, sizeof(x[i]));
     __m256i sums[kRows];
     for (int r = 0; r < kRows; ++r) sums[r] = _mm256_setzero_si256();
     for (int h = 0; h < 2; ++h) {

@@ -53,6 +53,7 @@ PD_AVX2 float block_sum(int64_t n, const void* weight, const void* activation) {
   __m256 odd = _mm256_setzero_ps();
   int64_t i = 0;
   for (; i + 2 <= blocks; i += 2) {
+    prefetch_ahead(x + i, 2 * sizeof(typename Block::Weight));
     const __m256i l0 = Block::levels(x[i]);
     const __m256i l1 = Block::levels(x[i + 1]);
     even = add_block<Block>(l0, magnitude_of<Block>(l0), half(x[i].d), y[i], even);
@@ -79,6 +80,7 @@ PD_AVX2 void block_sum4(int64_t n, const void* weight, const void* activation, s
   for (int k = 0; k < 4; ++k) even[k] = odd[k] = _mm256_setzero_ps();
   int64_t i = 0;
   for (; i + 2 <= blocks; i += 2) {
+    prefetch_ahead(x + i, 2 * sizeof(typename Block::Weight));
     const __m256i l0 = Block::levels(x[i]);
     const __m256i l1 = Block::levels(x[i + 1]);
     const __m256i m0 = magnitude_of<Block>(l0);
