@@ -77,4 +77,23 @@ inline int q3k_scale(const uint8_t* packed, int j) {
   return low | (high << 4);
 }
 
+// All 16 q3k_scale values at once, byte j of `first` (scales 0-7) and of `second`
+// (scales 8-15), worked out eight at a time in 64-bit words: the vector kernels need
+// them every super-block, where the loop over q3k_scale cost more than the products.
+struct Q3kScaleBytes {
+  uint64_t first, second;
+};
+
+inline Q3kScaleBytes q3k_scale_bytes(const uint8_t* packed) {
+  uint64_t nibbles;
+  uint32_t top;
+  std::memcpy(&nibbles, packed, sizeof nibbles);
+  std::memcpy(&top, packed + 8, sizeof top);
+  const uint64_t low4 = 0x0F0F0F0F0F0F0F0Full;
+  const uint32_t pair = 0x03030303u;
+  const uint64_t top_first = (top & pair) | (uint64_t{(top >> 2) & pair} << 32);
+  const uint64_t top_second = ((top >> 4) & pair) | (uint64_t{(top >> 6) & pair} << 32);
+  return {(nibbles & low4) | (top_first << 4), ((nibbles >> 4) & low4) | (top_second << 4)};
+}
+
 }  // namespace pd::kquant

@@ -11,6 +11,7 @@
 #include <cstring>
 
 #include "tensor/quant_k.h"
+#include "tensor/quant_k_search.h"
 #include "tensor/simd_avx512.h"
 #include "tensor/simd_rows.h"
 
@@ -181,23 +182,12 @@ PD_AVX512 inline __m512i bit_pairs(const __m512i& both, int k) {
   return _mm512_and_si512(_mm512_srl_epi16(both, _mm_cvtsi32_si128(2 * k)), _mm512_set1_epi8(3));
 }
 
-// Q3_K's 16 scales (kquant::q3k_scale(packed, j) - 32) as int16, worked out in
-// registers: loading them after storing them byte by byte would stall store forwarding
-// every super-block (the kernel ran at 0.7x the AVX2 one that way). Scale j: low nibble
-// from byte j (j < 8) or the high nibble of byte j - 8, top bits from bit pair j / 4 of
-// byte 8 + j % 4.
+// Q3_K's 16 scales (kquant::q3k_scale(packed, j) - 32) as int16, kept in registers:
+// loading them after storing them byte by byte stalled store forwarding every
+// super-block (the kernel ran at 0.7x the AVX2 one that way).
 PD_AVX512 inline __m256i q3k_scales16(const uint8_t* packed) {
-  uint64_t nibbles;
-  uint32_t top;
-  std::memcpy(&nibbles, packed, sizeof nibbles);
-  std::memcpy(&top, packed + 8, sizeof top);
-  const uint64_t low4 = 0x0F0F0F0F0F0F0F0Full;
-  const uint32_t pair = 0x03030303u;
-  const uint64_t top_first = (top & pair) | (uint64_t{(top >> 2) & pair} << 32);         // scales 0-7
-  const uint64_t top_second = ((top >> 4) & pair) | (uint64_t{(top >> 6) & pair} << 32);  // scales 8-15
-  const uint64_t first = (nibbles & low4) | (top_first << 4);
-  const uint64_t second = ((nibbles >> 4) & low4) | (top_second << 4);
-  const __m128i stored = _mm_set_epi64x(static_cast<int64_t>(second), static_cast<int64_t>(first));
+  const kquant::Q3kScaleBytes bytes = kquant::q3k_scale_bytes(packed);
+  const __m128i stored = _mm_set_epi64x(static_cast<int64_t>(bytes.second), static_cast<int64_t>(bytes.first));
   return _mm256_cvtepi8_epi16(_mm_sub_epi8(stored, _mm_set1_epi8(32)));
 }
 

@@ -157,8 +157,11 @@ PD_AVX2 float dot_q3_k(int64_t n, const void* weight, const void* activation) {
   __m256 acc = _mm256_setzero_ps();
   for (int64_t i = 0; i < n / kQK_K; ++i) {
     prefetch_ahead(x + i, sizeof(x[i]));
-    int8_t scales[16];
-    for (int j = 0; j < 16; ++j) scales[j] = static_cast<int8_t>(kquant::q3k_scale(x[i].scales, j) - 32);
+    const kquant::Q3kScaleBytes bytes = kquant::q3k_scale_bytes(x[i].scales);
+    int8_t scales[16];  // read back one at a time below, which store forwarding serves
+    _mm_storeu_si128(reinterpret_cast<__m128i*>(scales),
+                     _mm_sub_epi8(_mm_set_epi64x(static_cast<int64_t>(bytes.second), static_cast<int64_t>(bytes.first)),
+                                  _mm_set1_epi8(32)));
     __m256i high_bits = load32(x[i].hmask);
     __m256i sums = _mm256_setzero_si256();
     for (int h = 0; h < 2; ++h) {

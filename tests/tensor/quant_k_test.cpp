@@ -90,6 +90,31 @@ std::vector<float> llama_test_data(float offset, size_t n) {
   return x;
 }
 
+// The vector kernels' all-at-once Q3_K scale decode against the one-at-a-time one, on
+// every bit pattern of each byte position (random packed scales, then each byte swept).
+TEST(QuantK, Q3KScaleBytesMatchTheScalarDecode) {
+  std::mt19937_64 rng(33);
+  auto check = [](const uint8_t* packed) {
+    const kquant::Q3kScaleBytes bytes = kquant::q3k_scale_bytes(packed);
+    for (int j = 0; j < 16; ++j) {
+      const uint64_t word = j < 8 ? bytes.first : bytes.second;
+      const int got = static_cast<int>((word >> (8 * (j % 8))) & 0xFF);
+      ASSERT_EQ(got, kquant::q3k_scale(packed, j)) << "scale " << j;
+    }
+  };
+  uint8_t packed[12];
+  for (int trial = 0; trial < 200; ++trial) {
+    for (uint8_t& b : packed) b = static_cast<uint8_t>(rng());
+    check(packed);
+    for (int at = 0; at < 12; ++at) {
+      for (int v = 0; v < 256; ++v) {
+        packed[at] = static_cast<uint8_t>(v);
+        check(packed);
+      }
+    }
+  }
+}
+
 TEST(QuantK, MeetsLlamaCppTestQuantizeFnsLimits) {
   constexpr size_t kN = 32 * 128;
   const std::vector<float> x = llama_test_data(0.0f, kN);
