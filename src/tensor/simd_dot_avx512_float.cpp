@@ -8,56 +8,28 @@
 #include <cstring>
 
 #include "tensor/simd_avx512.h"
+#include "tensor/simd_float_values.h"
 #include "tensor/simd_rows.h"
 
 namespace pd::avx512 {
 
 namespace {
 
-using avx2::half;
-using avx2::load16;
 using avx2::load32;
 
-struct F16Values {
-  static constexpr int kBytes = 2;
+// The AVX2 loaders (simd_float_values.h) with a sixteen-value load.
+struct F16Values : avx2::F16Values {
   PD_AVX512 static __m512 load16v(const uint8_t* p) { return _mm512_cvtph_ps(load32(p)); }
-  PD_AVX512 static __m256 load8(const uint8_t* p) { return _mm256_cvtph_ps(load16(p)); }
-  PD_AVX512 static float load1(const uint8_t* p) {
-    uint16_t bits;
-    std::memcpy(&bits, p, sizeof bits);
-    return half(bits);
-  }
 };
 
-struct Bf16Values {
-  static constexpr int kBytes = 2;
+struct Bf16Values : avx2::Bf16Values {
   PD_AVX512 static __m512 load16v(const uint8_t* p) {
     return _mm512_castsi512_ps(_mm512_slli_epi32(_mm512_cvtepu16_epi32(load32(p)), 16));
   }
-  PD_AVX512 static __m256 load8(const uint8_t* p) {
-    return _mm256_castsi256_ps(_mm256_slli_epi32(_mm256_cvtepu16_epi32(load16(p)), 16));
-  }
-  PD_AVX512 static float load1(const uint8_t* p) {
-    uint16_t bits;
-    std::memcpy(&bits, p, sizeof bits);
-    const uint32_t wide = static_cast<uint32_t>(bits) << 16;
-    float v;
-    std::memcpy(&v, &wide, sizeof v);
-    return v;
-  }
 };
 
-struct F32Values {
-  static constexpr int kBytes = 4;
+struct F32Values : avx2::F32Values {
   PD_AVX512 static __m512 load16v(const uint8_t* p) { return _mm512_loadu_ps(p); }
-  PD_AVX512 static __m256 load8(const uint8_t* p) {
-    return _mm256_loadu_ps(reinterpret_cast<const float*>(p));
-  }
-  PD_AVX512 static float load1(const uint8_t* p) {
-    float v;
-    std::memcpy(&v, p, sizeof v);
-    return v;
-  }
 };
 
 // The AVX2 lane_dot's acc0..acc3 as low = [acc0 | acc1], high = [acc2 | acc3].
