@@ -95,6 +95,10 @@ TEST_F(ResumeTest, KilledAtRandomPointsThenResumedEqualsAnUninterruptedRun) {
   ASSERT_TRUE(whole.exit_code == 0 || whole.exit_code == 1) << whole.err;
   const auto duration =
       std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - start);
+  const nlohmann::json whole_runs = history();
+  ASSERT_EQ(whole_runs.size(), 1u);
+  const int64_t total = whole_runs[0]["records"].get<int64_t>();
+  ASSERT_GE(total, 4);
 
   store_ = dir_ + "/killed.sqlite";
   const std::vector<std::string> args = {"run", suite(), "--out", dir_ + "/resumed", "--threads", "1",
@@ -102,12 +106,16 @@ TEST_F(ResumeTest, KilledAtRandomPointsThenResumedEqualsAnUninterruptedRun) {
   const uint32_t seed = std::random_device{}();
   std::mt19937 rng(seed);
   // First kill: at a random time (often during loading or the noise floor); then at a
-  // random number of committed prompts plus a random part of the next prompt.
+  // random number of committed prompts plus a random part of the next prompt. The
+  // targets leave two prompts to go and the part stays under a prompt's time (a quarter
+  // of the run's mean time per prompt, loading included), so each kill finds work left:
+  // a kill after the last prompt would leave a resume nothing but the reports to write.
   std::uniform_int_distribution<int64_t> early(20, std::max<int64_t>(21, duration.count() / 2));
-  std::uniform_int_distribution<int64_t> step(1, 3), jitter(0, 40);
+  const int64_t part_of_prompt_ms = std::max<int64_t>(1, duration.count() / (4 * total));
+  std::uniform_int_distribution<int64_t> step(1, 3), jitter(0, part_of_prompt_ms);
   std::vector<KillPoint> points = {{std::chrono::milliseconds(early(rng)), -1}};
   for (int64_t target = 0; points.size() < 4;) {
-    target = std::min<int64_t>(target + step(rng), 11);
+    target = std::min<int64_t>(target + step(rng), total - 2);
     points.push_back({std::chrono::milliseconds(jitter(rng)), target});
   }
   int kills = 0;
