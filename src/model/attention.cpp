@@ -8,6 +8,7 @@
 #include "model/matmul.h"
 #include "model/ops.h"
 #include "tensor/activation_quant.h"
+#include "tensor/quant_float.h"
 
 namespace pd {
 
@@ -19,6 +20,7 @@ struct Scratch {
   std::vector<uint8_t> query;   // q converted to the key type's vec_dot_type
   std::vector<float> row;       // one dequantized key or value row
   std::vector<double> sums;     // per value dimension
+  std::vector<float> lanes;     // sixteen per value dimension
 };
 
 void compute_scores(const AttentionShape& s, const KvCache& cache, int64_t layer,
@@ -34,6 +36,18 @@ void compute_scores(const AttentionShape& s, const KvCache& cache, int64_t layer
       scratch.query.resize(*row_bytes(act.type, s.head_dim));
       quantize_activation_row(act.type, q, scratch.query.data(), s.head_dim);
       query = scratch.query.data();
+    }
+    if (type == TensorType::F16 && s.head_dim % 16 == 0) {
+      // llama.cpp's tinyBLAS takes these in sixteen fused lanes (products of two f16
+      // values are exact in f32, so the f32 kernel's order applies unchanged).
+      scratch.row.resize(static_cast<size_t>(2 * s.head_dim));
+      float* q_values = scratch.row.data() + s.head_dim;
+      key_traits.to_float(query, q_values, s.head_dim);
+      for (int64_t j = 0; j < n_positions; ++j) {
+        key_traits.to_float(cache.key(layer, j, kv_head), scratch.row.data(), s.head_dim);
+        scratch.scores[j] = f32_dot_sixteen_lanes(s.head_dim, scratch.row.data(), q_values);
+      }
+      return;
     }
     for (int64_t j = 0; j < n_positions; ++j) {
       scratch.scores[j] = key_traits.vec_dot_ref(s.head_dim, cache.key(layer, j, kv_head), query);
@@ -51,23 +65,50 @@ void compute_scores(const AttentionShape& s, const KvCache& cache, int64_t layer
   }
 }
 
+// An f16 or f32 value cache in llama.cpp's order: it multiplies its transposed value
+// cache with the probabilities (rounded to f16 for an f16 cache) in tinyBLAS, so each
+// output keeps sixteen fused lanes over positions (lane k: positions k, k + 16, ...;
+// its cache is padded to a multiple of 32 positions with zero probabilities), added
+// pairwise at the end.
+void weighted_values_in_lanes(const AttentionShape& s, const KvCache& cache, int64_t layer,
+                              int64_t kv_head, int64_t n_positions, Scratch& scratch,
+                              float* out) {
+  const TypeTraits& traits = type_traits(cache.type());
+  if (cache.type() == TensorType::F16) {
+    for (int64_t j = 0; j < n_positions; ++j) scratch.scores[j] = round_to_f16(scratch.scores[j]);
+  }
+  scratch.row.resize(static_cast<size_t>(s.head_dim_v));
+  scratch.lanes.assign(static_cast<size_t>(16 * s.head_dim_v), 0.0f);
+  for (int64_t j = 0; j < n_positions; ++j) {
+    traits.to_float(cache.value(layer, j, kv_head), scratch.row.data(), s.head_dim_v);
+    const float p = scratch.scores[j];
+    float* lane = scratch.lanes.data() + j % 16;
+    for (int64_t d = 0; d < s.head_dim_v; ++d) lane[16 * d] = std::fma(p, scratch.row[d], lane[16 * d]);
+  }
+  for (int64_t d = 0; d < s.head_dim_v; ++d) {
+    float* lanes = scratch.lanes.data() + 16 * d;
+    for (int width = 8; width >= 1; width /= 2) {
+      for (int k = 0; k < width; ++k) lanes[k] += lanes[k + width];
+    }
+    out[d] = lanes[0];
+  }
+}
+
 void weighted_values(const AttentionShape& s, const KvCache& cache, int64_t layer,
                      int64_t kv_head, int64_t n_positions, KernelPath kernel,
                      Scratch& scratch, float* out) {
   const TensorType type = cache.type();
   const TypeTraits& traits = type_traits(type);
   scratch.row.resize(static_cast<size_t>(s.head_dim_v));
-  const bool float_cache =
-      type == TensorType::F32 || type == TensorType::F16 || type == TensorType::BF16;
-  if (kernel == KernelPath::Fast && float_cache) {
-    // llama.cpp multiplies its (transposed) value cache with the probabilities converted
-    // to the cache type, each output a dot product over positions: float products
-    // summed in double, as the type's scalar dot product does.
-    if (type == TensorType::F16) {
-      for (int64_t j = 0; j < n_positions; ++j) scratch.scores[j] = round_to_f16(scratch.scores[j]);
-    } else if (type == TensorType::BF16) {
-      for (int64_t j = 0; j < n_positions; ++j) scratch.scores[j] = round_to_bf16(scratch.scores[j]);
-    }
+  if (kernel == KernelPath::Fast && (type == TensorType::F32 || type == TensorType::F16)) {
+    weighted_values_in_lanes(s, cache, layer, kv_head, n_positions, scratch, out);
+    return;
+  }
+  if (kernel == KernelPath::Fast && type == TensorType::BF16) {
+    // The probabilities converted to bf16, each output a dot product over positions,
+    // float products summed in double, as the type's scalar dot product does (llama.cpp's
+    // bf16 kernels differ by machine: dot-product instructions where the CPU has them).
+    for (int64_t j = 0; j < n_positions; ++j) scratch.scores[j] = round_to_bf16(scratch.scores[j]);
     scratch.sums.assign(static_cast<size_t>(s.head_dim_v), 0.0);
     for (int64_t j = 0; j < n_positions; ++j) {
       traits.to_float(cache.value(layer, j, kv_head), scratch.row.data(), s.head_dim_v);
@@ -108,7 +149,11 @@ void attention(const AttentionShape& s, const KvCache& cache, int64_t layer, con
       compute_scores(s, cache, layer, kv_head, q_head, n_positions, numerics.kernel, scratch);
       for (int64_t j = 0; j < n_positions; ++j) scratch.scores[j] *= scale;
       round_activations(scratch.scores.data(), n_positions, numerics.activations);
-      softmax(scratch.scores.data(), n_positions);
+      if (numerics.kernel == KernelPath::Fast) {
+        softmax_vector_exp(scratch.scores.data(), n_positions);
+      } else {
+        softmax(scratch.scores.data(), n_positions);
+      }
       round_activations(scratch.scores.data(), n_positions, numerics.activations);
       weighted_values(s, cache, layer, kv_head, n_positions, numerics.kernel, scratch,
                       out + (t * s.n_head + h) * s.head_dim_v);

@@ -8,6 +8,7 @@
 #include "core/error.h"
 #include "core/thread_pool.h"
 #include "tensor/activation_quant.h"
+#include "tensor/quant_float.h"
 #include "tensor/simd_dot.h"
 
 namespace pd {
@@ -82,8 +83,9 @@ void matmul_reference(const TensorView& w, const float* x, int64_t n_tokens, flo
   }, kRowGrain);
 }
 
-// f32 and the 16-bit float types: the type's vec_dot takes float products of exactly
-// converted values and sums them in double, in index order. Converting the weight row
+// The 16-bit float types: the type's vec_dot takes float products of exactly converted
+// values and sums them in double, in index order (f32 has its own order, which
+// f32_vec_dot_ref gives on float rows directly). Converting the weight row
 // once (instead of once per token) and the activations once per matrix gives the same
 // bits much faster; Matmul.FloatTypesEqualTheirVecDot holds the two to equality.
 double float_products_in_double(const float* w, const float* a, int64_t begin, int64_t end) {
@@ -92,14 +94,19 @@ double float_products_in_double(const float* w, const float* a, int64_t begin, i
   return sum;
 }
 
-float float_type_dot(const float* w, const float* a, int64_t n, AccumulationOrder order) {
+float float_type_dot(TensorType type, const float* w, const float* a, int64_t n,
+                     AccumulationOrder order) {
   if (order == AccumulationOrder::Forward) {
+    if (type == TensorType::F32) return f32_vec_dot_ref(n, w, a);
     return static_cast<float>(float_products_in_double(w, a, 0, n));
   }
   constexpr int64_t kChunk = 32;  // as fast_dot's reversed order for unblocked types
   float sum = 0.0f;
   for (int64_t start = ((n - 1) / kChunk) * kChunk; start >= 0; start -= kChunk) {
-    sum += static_cast<float>(float_products_in_double(w, a, start, std::min(n, start + kChunk)));
+    const int64_t end = std::min(n, start + kChunk);
+    sum += type == TensorType::F32
+               ? f32_vec_dot_ref(end - start, w + start, a + start)
+               : static_cast<float>(float_products_in_double(w, a, start, end));
   }
   return sum;
 }
@@ -125,7 +132,8 @@ void matmul_float_type(const TensorView& w, const float* x, int64_t n_tokens, fl
     for (int64_t r = begin; r < end; ++r) {
       traits.to_float(w.row(r), row.data(), n);
       for (int64_t t = 0; t < n_tokens; ++t) {
-        y[t * rows + r] = float_type_dot(row.data(), activations.data() + t * n, n, order);
+        y[t * rows + r] =
+            float_type_dot(w.type, row.data(), activations.data() + t * n, n, order);
       }
     }
   }, kRowGrain);

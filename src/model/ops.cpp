@@ -5,6 +5,7 @@
 #include <limits>
 
 #include "core/fp16.h"
+#include "tensor/vector_exp.h"
 
 namespace pd {
 
@@ -29,6 +30,13 @@ void softmax(float* x, int64_t n) {
     x[i] = e;
   }
   const float inverse = static_cast<float>(1.0 / sum);
+  for (int64_t i = 0; i < n; ++i) x[i] *= inverse;
+}
+
+void softmax_vector_exp(float* x, int64_t n) {
+  float max = -std::numeric_limits<float>::infinity();
+  for (int64_t i = 0; i < n; ++i) max = std::max(max, x[i]);
+  const float inverse = static_cast<float>(1.0 / shifted_exp_row(x, n, max));
   for (int64_t i = 0; i < n; ++i) x[i] *= inverse;
 }
 

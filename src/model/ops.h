@@ -16,11 +16,17 @@ namespace pd {
 // `weight` may be null (no multiplication). x and y may alias.
 void rms_norm(const float* x, const float* weight, int64_t n, float eps, float* y);
 
-// In-place softmax as ggml's soft_max: subtract the maximum, expf, sum in double, then
-// multiply by (float)(1.0 / sum).
+// In-place softmax (the reference path): subtract the maximum, expf, sum in double,
+// then multiply by (float)(1.0 / sum).
 void softmax(float* x, int64_t n);
 
-// x / (1 + e^-x) in float, as ggml_silu_f32.
+// In-place softmax as llama.cpp's CPU backend computes attention probabilities (the
+// `fast` path): the same steps with its vector exponential and its order of the sum
+// (tensor/vector_exp.h, shifted_exp_row).
+void softmax_vector_exp(float* x, int64_t n);
+
+// x / (1 + e^-x) in float with the C library's expf (the reference path; the `fast`
+// path takes tensor/vector_exp.h's silu_row, as llama.cpp's vector loop).
 inline float silu(float x) { return x / (1.0f + std::exp(-x)); }
 
 // Rounds every value to the activation precision (bf16 or f16, nearest even); a no-op

@@ -8,6 +8,7 @@
 #include "model/attention.h"
 #include "model/matmul.h"
 #include "model/ops.h"
+#include "tensor/vector_exp.h"
 
 namespace pd {
 
@@ -211,7 +212,14 @@ void Session::layer_forward(int64_t layer, std::vector<float>& x, int64_t n) {
   round(up);
   observe("ffn_gate", layer, gate.data(), n, c.n_ff);
   observe("ffn_up", layer, up.data(), n, c.n_ff);
-  for (float& g : gate) g = silu(g);
+  if (numerics_.kernel == KernelPath::Fast) {
+    for (int64_t t = 0; t < n; ++t) {
+      float* row = gate.data() + t * c.n_ff;
+      silu_row(row, row, c.n_ff);
+    }
+  } else {
+    for (float& g : gate) g = silu(g);
+  }
   round(gate);
   for (size_t i = 0; i < gate.size(); ++i) gate[i] *= up[i];
   round(gate);

@@ -6,9 +6,19 @@
 // quiet NaN 0x7e00 with its sign), BF16 rounds to nearest even and keeps subnormals
 // (ggml stopped flushing them in mid-2024), F32 copies.
 //
-// vec_dot_ref is ggml's scalar dot product for the type: each product is taken in float
-// (exact for F16 and BF16 operands) and the sum is accumulated in double, then rounded
+// vec_dot_ref for F16 and BF16 is ggml's scalar dot product: each product is taken in
+// float (exact for 16-bit operands) and the sum is accumulated in double, then rounded
 // to float once at the end. Activations are in the same type as the weights.
+//
+// F32 follows the order llama.cpp's CPU backend (an AVX-512 build) uses for a prompt,
+// because its f32 products are inexact and every order rounds differently:
+// - n a multiple of 16 (its tinyBLAS kernel): sixteen lanes, lane k accumulating
+//   products k, k + 16, k + 32, ... with fused multiply-adds; the lanes are then added
+//   pairwise (lane k + lane k + 8, then + 4, + 2, + 1);
+// - otherwise (ggml_vec_dot_f32): four such sixteen-lane accumulators over steps of 64
+//   values, folded (0 + 2, 1 + 3, then 0 + 1) and added pairwise as above; the values
+//   after the last whole step are fused into the float sum one at a time.
+// The vector kernels (simd_dot.h) give the same bits.
 
 #include <cstdint>
 
@@ -17,6 +27,9 @@ namespace pd {
 void f32_to_float(const void* src, float* dst, int64_t n);
 void f32_quantize_ref(const float* src, void* dst, int64_t n);
 float f32_vec_dot_ref(int64_t n, const void* weight, const void* activation);
+// The two orders of the F32 dot product on plain float rows.
+float f32_dot_sixteen_lanes(int64_t n, const float* w, const float* a);  // n % 16 == 0
+float f32_dot_four_accumulators(int64_t n, const float* w, const float* a);
 
 void f16_to_float(const void* src, float* dst, int64_t n);
 void f16_quantize_ref(const float* src, void* dst, int64_t n);

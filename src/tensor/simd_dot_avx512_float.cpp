@@ -1,12 +1,13 @@
 // AVX-512 dot products of F32, F16 and BF16, bit for bit the AVX2 ones
-// (simd_dot_float.cpp). The AVX2 kernels keep four 8-lane accumulators (f32 lanes for
-// F16/BF16, four-lane double sums for F32) fed from consecutive stretches of the row;
-// here two neighbouring accumulators share one 512-bit register, so one load, one
-// conversion and one fused multiply-add (or one widening add) feed two of them. The
-// 8-at-a-time and scalar tails, and the final tree, are the AVX2 kernel's.
+// (simd_dot_float.cpp). The AVX2 F16/BF16 kernels keep four 8-lane accumulators fed
+// from consecutive stretches of the row; here two neighbouring accumulators share one
+// 512-bit register, so one load, one conversion and one fused multiply-add feed two of
+// them. The 8-at-a-time and scalar tails, and the final tree, are the AVX2 kernel's.
+// F32 keeps its sixteen lanes in one register.
 
 #include <cstring>
 
+#include "tensor/quant_float.h"
 #include "tensor/simd_avx512.h"
 #include "tensor/simd_float_values.h"
 #include "tensor/simd_rows.h"
@@ -75,52 +76,25 @@ PD_AVX512 void lane_dot(int64_t n, const uint8_t* w, const uint8_t* const* a, fl
   }
 }
 
-// The AVX2 double_dot's s0..s3 as low = [s0 | s1], high = [s2 | s3].
-struct DoubleSums {
-  __m512d low;
-  __m512d high;
-  double tail;
-};
-
-// F32 against kRows activation rows: each product in f32, summed in double, 16 values
-// per step, then 8, then one at a time, as avx2 double_dot. (cvtps_pd of 8 products
-// puts products 0-3 in the s0 half and 4-7 in the s1 half, as the AVX2 kernel's two
-// four-lane conversions do.)
+// F32 in llama.cpp's order: one sixteen-lane register per row, whose lanes the AVX2
+// kernel keeps in two halves; the final lane k + lane k + 8 is the halves' sum, then
+// sum_lanes as there. Other lengths take the scalar kernel, as the AVX2 set does.
 template <int kRows>
-PD_AVX512 void double_dot(int64_t n, const uint8_t* w, const uint8_t* const* a, float* out) {
-  DoubleSums s[kRows];
-  for (int r = 0; r < kRows; ++r) s[r] = {_mm512_setzero_pd(), _mm512_setzero_pd(), 0.0};
-  int64_t i = 0;
-  for (; i + 16 <= n; i += 16) {
+PD_AVX512 void f32_rows(int64_t n, const uint8_t* w, const uint8_t* const* a, float* out) {
+  if (n % 16 != 0) {
+    for (int r = 0; r < kRows; ++r) out[r] = f32_vec_dot_ref(n, w, a[r]);
+    return;
+  }
+  __m512 acc[kRows];
+  for (int r = 0; r < kRows; ++r) acc[r] = _mm512_setzero_ps();
+  for (int64_t i = 0; i < n; i += 16) {
     const int64_t at = i * 4;
+    prefetch_ahead(w + at, 64);
     const __m512 w0 = F32Values::load16v(w + at);
-    for (int r = 0; r < kRows; ++r) {
-      const __m512 p = _mm512_mul_ps(w0, F32Values::load16v(a[r] + at));
-      s[r].low = _mm512_add_pd(s[r].low, _mm512_cvtps_pd(low_half(p)));
-      s[r].high = _mm512_add_pd(s[r].high, _mm512_cvtps_pd(high_half(p)));
-    }
-  }
-  for (; i + 8 <= n; i += 8) {
-    const int64_t at = i * 4;
-    const __m256 w0 = F32Values::load8(w + at);
-    for (int r = 0; r < kRows; ++r) {
-      const __m256 p = _mm256_mul_ps(w0, F32Values::load8(a[r] + at));
-      s[r].low = _mm512_add_pd(s[r].low, _mm512_cvtps_pd(p));
-    }
-  }
-  for (; i < n; ++i) {
-    const int64_t at = i * 4;
-    for (int r = 0; r < kRows; ++r) {
-      s[r].tail += static_cast<double>(F32Values::load1(w + at) * F32Values::load1(a[r] + at));
-    }
+    for (int r = 0; r < kRows; ++r) acc[r] = _mm512_fmadd_ps(w0, F32Values::load16v(a[r] + at), acc[r]);
   }
   for (int r = 0; r < kRows; ++r) {
-    const __m256d all = _mm256_add_pd(
-        _mm256_add_pd(_mm512_castpd512_pd256(s[r].low), _mm512_extractf64x4_pd(s[r].low, 1)),
-        _mm256_add_pd(_mm512_castpd512_pd256(s[r].high), _mm512_extractf64x4_pd(s[r].high, 1)));
-    const __m128d pair = _mm_add_pd(_mm256_castpd256_pd128(all), _mm256_extractf128_pd(all, 1));
-    const double total = _mm_cvtsd_f64(_mm_add_sd(pair, _mm_unpackhi_pd(pair, pair)));
-    out[r] = static_cast<float>(total + s[r].tail);
+    out[r] = avx2::sum_lanes(_mm256_add_ps(low_half(acc[r]), high_half(acc[r])));
   }
 }
 
@@ -137,7 +111,7 @@ PD_AVX512 float one_row(int64_t n, const void* weight, const void* activation) {
 PD_AVX512 float dot_f32(int64_t n, const void* weight, const void* activation) {
   const uint8_t* rows[1] = {static_cast<const uint8_t*>(activation)};
   float out;
-  double_dot<1>(n, static_cast<const uint8_t*>(weight), rows, &out);
+  f32_rows<1>(n, static_cast<const uint8_t*>(weight), rows, &out);
   return out;
 }
 
@@ -150,7 +124,7 @@ PD_AVX512 float dot_bf16(int64_t n, const void* weight, const void* activation) 
 }
 
 PD_AVX512 void dot4_f32(int64_t n, const void* weight, const void* activation, size_t stride, float* out) {
-  double_dot<4>(n, static_cast<const uint8_t*>(weight), FourRows<uint8_t>(activation, stride).rows, out);
+  f32_rows<4>(n, static_cast<const uint8_t*>(weight), FourRows<uint8_t>(activation, stride).rows, out);
 }
 
 PD_AVX512 void dot4_f16(int64_t n, const void* weight, const void* activation, size_t stride, float* out) {

@@ -1,18 +1,19 @@
 // AVX2 dot products of the unquantized types F32, F16 and BF16 (activations in the same
-// type), both rows widened to f32. F32, the baseline precision, sums its products in
-// double like the scalar kernel (so an F32 model gives the scalar bits in practice and
-// agrees with llama.cpp as closely); F16 and BF16 use f32 lanes. The four-row variants
-// widen each weight once for two rows at a time, same operations per row.
+// type), both rows widened to f32. F32, the baseline precision, gives the scalar
+// kernel's bits (llama.cpp's order, quant_float.h); F16 and BF16 use f32 lanes. The
+// four-row variants load each weight once for the four (F32) or for two rows at a time
+// (F16, BF16), same operations per row.
 
 #include <cstring>
 
+#include "tensor/quant_float.h"
 #include "tensor/simd_avx2.h"
 #include "tensor/simd_float_values.h"
+#include "tensor/simd_rows.h"
 
 namespace pd::avx2 {
 
 namespace {
-
 
 // F16 and BF16: products fused into 4 x 8 float accumulators, 32 values per step; the
 // last n % 32 values go through one accumulator 8 at a time and the last n % 8 through a
@@ -93,97 +94,35 @@ PD_AVX2 void lane_dot2(int64_t n, const uint8_t* w, const uint8_t* a, const uint
   out[1] = sum_lanes(_mm256_add_ps(_mm256_add_ps(b0, b1), _mm256_add_ps(b2, b3))) + tail_b;
 }
 
-// F32: the scalar kernel takes each product in f32 and sums the products in double;
-// double_dot does the same with the sum spread over four double accumulators of four
-// lanes, so it differs from the scalar result only by the double sum's order, far below
-// an f32 ulp in almost every case. Decode of F32 weights stays memory-bound.
-struct DoubleSums {
-  __m256d s0, s1, s2, s3;
-};
-
-PD_AVX2 inline void clear(DoubleSums& s) {
-  s.s0 = _mm256_setzero_pd();
-  s.s1 = s.s0;
-  s.s2 = s.s0;
-  s.s3 = s.s0;
+// F32 in llama.cpp's order (quant_float.h): rows of a multiple of 16 values keep
+// sixteen fused lanes, here two 8-lane registers (lanes 0-7 and 8-15), added lane k +
+// lane k + 8 and then as sum_lanes does; other lengths take the scalar kernel, whose
+// four-accumulator order only rows that short (or odd) use.
+template <int kRows>
+PD_AVX2 void sixteen_lane_dot(int64_t n, const uint8_t* w, const uint8_t* const* a, float* out) {
+  __m256 low[kRows];
+  __m256 high[kRows];
+  for (int r = 0; r < kRows; ++r) low[r] = high[r] = _mm256_setzero_ps();
+  for (int64_t i = 0; i < n; i += 16) {
+    const int64_t at = i * 4;
+    prefetch_ahead(w + at, 64);
+    const __m256 w0 = F32Values::load8(w + at);
+    const __m256 w1 = F32Values::load8(w + at + 32);
+    for (int r = 0; r < kRows; ++r) {
+      low[r] = _mm256_fmadd_ps(w0, F32Values::load8(a[r] + at), low[r]);
+      high[r] = _mm256_fmadd_ps(w1, F32Values::load8(a[r] + at + 32), high[r]);
+    }
+  }
+  for (int r = 0; r < kRows; ++r) out[r] = sum_lanes(_mm256_add_ps(low[r], high[r]));
 }
 
-// Adds the f32 products of 8 values to two double accumulators (low and high lanes).
-PD_AVX2 inline void add_products(__m256 w, __m256 a, __m256d& low, __m256d& high) {
-  const __m256 p = _mm256_mul_ps(w, a);
-  low = _mm256_add_pd(low, _mm256_cvtps_pd(_mm256_castps256_ps128(p)));
-  high = _mm256_add_pd(high, _mm256_cvtps_pd(_mm256_extractf128_ps(p, 1)));
-}
-
-PD_AVX2 inline double total(const DoubleSums& s) {
-  const __m256d all = _mm256_add_pd(_mm256_add_pd(s.s0, s.s1), _mm256_add_pd(s.s2, s.s3));
-  const __m128d pair = _mm_add_pd(_mm256_castpd256_pd128(all), _mm256_extractf128_pd(all, 1));
-  return _mm_cvtsd_f64(_mm_add_sd(pair, _mm_unpackhi_pd(pair, pair)));
-}
-
-// One row: 16 values per step (two groups of 8), then 8 at a time, then one at a time.
-template <typename Values>
-PD_AVX2 float double_dot(int64_t n, const void* weight, const void* activation) {
-  const auto* w = static_cast<const uint8_t*>(weight);
-  const auto* a = static_cast<const uint8_t*>(activation);
-  constexpr int64_t kStride8 = 8 * Values::kBytes;
-  DoubleSums sums;
-  clear(sums);
-  int64_t i = 0;
-  for (; i + 16 <= n; i += 16) {
-    const int64_t at = i * Values::kBytes;
-    prefetch_ahead(w + at, 16 * Values::kBytes);
-    add_products(Values::load8(w + at), Values::load8(a + at), sums.s0, sums.s1);
-    add_products(Values::load8(w + at + kStride8), Values::load8(a + at + kStride8), sums.s2, sums.s3);
+template <int kRows>
+PD_AVX2 void f32_rows(int64_t n, const void* weight, const uint8_t* const* a, float* out) {
+  if (n % 16 != 0) {
+    for (int r = 0; r < kRows; ++r) out[r] = f32_vec_dot_ref(n, weight, a[r]);
+    return;
   }
-  for (; i + 8 <= n; i += 8) {
-    const int64_t at = i * Values::kBytes;
-    add_products(Values::load8(w + at), Values::load8(a + at), sums.s0, sums.s1);
-  }
-  double tail = 0.0;
-  for (; i < n; ++i) {
-    const int64_t at = i * Values::kBytes;
-    tail += static_cast<double>(Values::load1(w + at) * Values::load1(a + at));
-  }
-  return static_cast<float>(total(sums) + tail);
-}
-
-// double_dot for two activation rows at once: each 8 weights loaded and widened once,
-// then the same operations per row as double_dot, in the same order.
-template <typename Values>
-PD_AVX2 void double_dot2(int64_t n, const uint8_t* w, const uint8_t* a, const uint8_t* b,
-                        float* out) {
-  constexpr int64_t kStride8 = 8 * Values::kBytes;
-  DoubleSums sa;
-  DoubleSums sb;
-  clear(sa);
-  clear(sb);
-  int64_t i = 0;
-  for (; i + 16 <= n; i += 16) {
-    const int64_t at = i * Values::kBytes;
-    prefetch_ahead(w + at, 16 * Values::kBytes);
-    const __m256 w0 = Values::load8(w + at);
-    const __m256 w1 = Values::load8(w + at + kStride8);
-    add_products(w0, Values::load8(a + at), sa.s0, sa.s1);
-    add_products(w1, Values::load8(a + at + kStride8), sa.s2, sa.s3);
-    add_products(w0, Values::load8(b + at), sb.s0, sb.s1);
-    add_products(w1, Values::load8(b + at + kStride8), sb.s2, sb.s3);
-  }
-  for (; i + 8 <= n; i += 8) {
-    const int64_t at = i * Values::kBytes;
-    const __m256 w0 = Values::load8(w + at);
-    add_products(w0, Values::load8(a + at), sa.s0, sa.s1);
-    add_products(w0, Values::load8(b + at), sb.s0, sb.s1);
-  }
-  double tail_a = 0.0;
-  double tail_b = 0.0;
-  for (; i < n; ++i) {
-    const int64_t at = i * Values::kBytes;
-    tail_a += static_cast<double>(Values::load1(w + at) * Values::load1(a + at));
-    tail_b += static_cast<double>(Values::load1(w + at) * Values::load1(b + at));
-  }
-  out[0] = static_cast<float>(total(sa) + tail_a);
-  out[1] = static_cast<float>(total(sb) + tail_b);
+  sixteen_lane_dot<kRows>(n, static_cast<const uint8_t*>(weight), a, out);
 }
 
 // Four activation rows as two pairs, with either pair kernel.
@@ -200,7 +139,10 @@ PD_AVX2 void four_rows(int64_t n, const void* weight, const void* activation, si
 }  // namespace
 
 PD_AVX2 float dot_f32(int64_t n, const void* weight, const void* activation) {
-  return double_dot<F32Values>(n, weight, activation);
+  const uint8_t* rows[1] = {static_cast<const uint8_t*>(activation)};
+  float out;
+  f32_rows<1>(n, weight, rows, &out);
+  return out;
 }
 
 PD_AVX2 float dot_f16(int64_t n, const void* weight, const void* activation) {
@@ -212,7 +154,7 @@ PD_AVX2 float dot_bf16(int64_t n, const void* weight, const void* activation) {
 }
 
 PD_AVX2 void dot4_f32(int64_t n, const void* weight, const void* activation, size_t stride, float* out) {
-  four_rows<double_dot2<F32Values>>(n, weight, activation, stride, out);
+  f32_rows<4>(n, weight, FourRows<uint8_t>(activation, stride).rows, out);
 }
 
 PD_AVX2 void dot4_f16(int64_t n, const void* weight, const void* activation, size_t stride, float* out) {

@@ -95,17 +95,18 @@ TEST(Stories260K, GreedyFromBosReproducesKnownTokens) {
 struct F32Case {
   std::string model;  // relative to the repository or to shared data
   std::string stem;
+  bool bit_exact;     // every log-probability equal to llama.cpp's
 };
 
 class F32Reference : public ::testing::TestWithParam<F32Case> {};
 
 // F32 weights: log-probabilities within 1e-3 of llama.cpp's, same top-1 everywhere.
-// With a 16-bit KV cache a value whose f32 result lies within an ulp of an f16 rounding
-// boundary can round the other way when the f32 sums are taken in another order (our
-// scalar sums versus llama.cpp's AVX-512 ones); on a model this small one such flip
-// moves log-probs by ~1e-3. The bound is therefore 1e-3 or twice our own noise floor
-// on the same prompt (the same run with reversed accumulation order), whichever is
-// larger: a real formula error (e.g. an f32 instead of f16 cache: 2.5e-2) fails it.
+// The fast path takes llama.cpp's float order in matrix products and attention and its
+// vector exponential, so the random model (rows of multiples of 16) matches it bit for
+// bit. stories260K's 172-wide feed-forward rows still differ from it in the last bits
+// now and then (cause unknown), and with an f16 KV cache one such difference can move
+// a cached value by a whole f16 step: ~1e-3 in log-probs on a model this small. The
+// printed noise floor (the same run with reversed accumulation order) shows that scale.
 TEST_P(F32Reference, LogProbsMatchLlamaCpp) {
   const F32Case& c = GetParam();
   if (!test::exists(reference(c.stem + ".npy"))) GTEST_SKIP() << "no shared reference data";
@@ -123,7 +124,10 @@ TEST_P(F32Reference, LogProbsMatchLlamaCpp) {
   const double delta = max_abs_delta(ours, theirs);
   std::printf("  %s: max |dlogprob| vs llama.cpp %.3g, own noise floor %.3g, mean KLD %.3g\n",
               c.stem.c_str(), delta, noise_floor, mean_kld(theirs, ours));
-  EXPECT_LE(delta, std::max(1e-3, 2 * noise_floor));
+  EXPECT_LE(delta, 1e-3);
+  if (c.bit_exact) {
+    EXPECT_EQ(delta, 0.0);
+  }
   EXPECT_LE(mean_kld(theirs, ours), 1e-6);
   for (int64_t i = 0; i < ours.rows; ++i) {
     EXPECT_EQ(top1(ours.row(i), ours.cols), top1(theirs.row(i), theirs.cols)) << "position " << i;
@@ -132,10 +136,10 @@ TEST_P(F32Reference, LogProbsMatchLlamaCpp) {
 
 INSTANTIATE_TEST_SUITE_P(
     Files, F32Reference,
-    ::testing::Values(F32Case{"data/models/stories260K.gguf", "stories260K-F32-p0"},
-                      F32Case{"data/models/stories260K.gguf", "stories260K-F32-p1"},
-                      F32Case{"data/models/stories260K.gguf", "stories260K-F32-p2"},
-                      F32Case{"kq-dev-f32.gguf", "kq-dev-f32-p0"}),
+    ::testing::Values(F32Case{"data/models/stories260K.gguf", "stories260K-F32-p0", false},
+                      F32Case{"data/models/stories260K.gguf", "stories260K-F32-p1", false},
+                      F32Case{"data/models/stories260K.gguf", "stories260K-F32-p2", false},
+                      F32Case{"kq-dev-f32.gguf", "kq-dev-f32-p0", true}),
     [](const auto& info) {
       std::string name = info.param.stem;
       for (char& ch : name) ch = std::isalnum(static_cast<unsigned char>(ch)) ? ch : '_';

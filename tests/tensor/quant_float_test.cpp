@@ -80,10 +80,29 @@ TEST(QuantFloat, ToFloatIsExactAndInvertsQuantize) {
 }
 
 // ggml sums the products in double: a float sum would lose the 1 entirely.
-TEST(QuantFloat, DotProductsAccumulateInDouble) {
+// F32 keeps llama.cpp's float order (quant_float.h); each case below loses a 1 to a
+// 1e8 in a way only that order does (the exact sums are 1.5, 1 and 3).
+TEST(QuantFloat, F32DotProductsFollowLlamaCppsOrder) {
+  // Fewer than 64 values: fused into the float sum one at a time.
   const std::vector<float> w = {1.0e8f, 1.0f, -1.0e8f, 1.0f};
   const std::vector<float> a = {1.0f, 1.0f, 1.0f, 0.5f};
-  EXPECT_EQ(f32_vec_dot_ref(4, w.data(), a.data()), 1.5f);
+  EXPECT_EQ(f32_vec_dot_ref(4, w.data(), a.data()), 0.5f);
+  // Sixteen lanes: lane 0 + lane 8 first (the 1 is lost), then + lane 4.
+  std::vector<float> lanes(16, 0.0f), ones(68, 1.0f);
+  lanes[0] = 1.0e8f;
+  lanes[8] = 1.0f;
+  lanes[4] = -1.0e8f;
+  EXPECT_EQ(f32_vec_dot_ref(16, lanes.data(), ones.data()), 0.0f);
+  // Four accumulators: accumulator 1 meets accumulator 3 (-1e8) before accumulator 0.
+  std::vector<float> steps(68, 0.0f);
+  steps[0] = 1.0e8f;
+  steps[16] = 1.0f;
+  steps[48] = -1.0e8f;
+  for (int i = 64; i < 68; ++i) steps[i] = 0.5f;
+  EXPECT_EQ(f32_vec_dot_ref(68, steps.data(), ones.data()), 2.0f);
+}
+
+TEST(QuantFloat, DotProductsOfSixteenBitTypesAccumulateInDouble) {
   const std::vector<uint16_t> hw = to_halves(f16_quantize_ref, {2048.0f, 1.0f, -2048.0f, 0.25f});
   const std::vector<uint16_t> ha = to_halves(f16_quantize_ref, {2048.0f, 0.5f, 2048.0f, 1.0f});
   // 2048^2 + 0.5 - 2048^2 + 0.25: each product is exact in float; the sum needs double.
@@ -94,7 +113,8 @@ TEST(QuantFloat, DotProductsAccumulateInDouble) {
 }
 
 // The dot product of quantized rows equals the exact dot product of their values up to
-// the double accumulation and the final rounding to float; F32 products also round.
+// the double accumulation and the final rounding to float; F32 products also round and
+// are summed in float (at most n roundings of the running sums).
 TEST(QuantFloat, DotProductsMatchDequantizedDotOnRandomData) {
   for (TensorType type : {TensorType::F32, TensorType::F16, TensorType::BF16}) {
     const TypeTraits& t = type_traits(type);
@@ -107,7 +127,8 @@ TEST(QuantFloat, DotProductsMatchDequantizedDotOnRandomData) {
       const auto ad = test::dequantize(type, aq, n);
       const double exact = test::exact_dot(wd, ad);
       const double magnitude = test::abs_dot(wd, ad);
-      const double product_rounding = type == TensorType::F32 ? magnitude * 0x1p-24 : 0.0;
+      const double product_rounding =
+          type == TensorType::F32 ? static_cast<double>(n + 1) * magnitude * 0x1p-24 : 0.0;
       const double tolerance = std::fabs(exact) * 0x1p-24 +
                                static_cast<double>(n) * magnitude * 0x1p-52 + product_rounding;
       EXPECT_NEAR(t.vec_dot_ref(n, wq.data(), aq.data()), exact, tolerance)

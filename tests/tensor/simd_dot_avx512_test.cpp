@@ -232,11 +232,9 @@ TEST(SimdDotAvx512, EqualsAvx2BitForBitOnExtremeBlocks) {
   EXPECT_GT(checked, 0);
 }
 
-// F32 sums its products in double, where random rows almost never show the order of
-// the sum in the f32 result. Here they do: pairs of +-2^60 products cancel, and what the
-// small products around them keep of their bits depends on which accumulator took them
-// and when.
-TEST(SimdDotAvx512, F32KeepsTheOrderOfItsDoubleSums) {
+// F32 in sixteen fused lanes, where pairs of +-2^60 products cancel: what the small
+// products around them keep of their bits depends on which lane took them and when.
+TEST(SimdDotAvx512, F32KeepsTheOrderOfItsLanes) {
   if (!have_avx512()) GTEST_SKIP() << "this CPU lacks AVX-512 F/BW/VL/VNNI";
   std::mt19937_64 rng(516);
   std::normal_distribution<float> normal(0.0f, 1.0f);

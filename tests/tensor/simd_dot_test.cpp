@@ -12,10 +12,9 @@
 // fused multiply-adds, errs by at most T * u * M (u = 2^-24, to first order); the two
 // kernels together by twice that. T counts the longest chain of additions: blocks (plus
 // as many offset terms) and 16 for the lane tree and the last rounding of each factor;
-// for F16 and BF16 n / 32 products per lane plus the 8-wide and scalar tails. F32 is
-// tighter: both kernels take each product in f32 and sum the products in double, so
-// they differ by the double sums' order (n * 2^-53 * M, far below an f32 ulp here)
-// plus each one's final rounding to f32: T = 1.
+// for F16 and BF16 n / 32 products per lane plus the 8-wide and scalar tails. F32 has
+// one order in both kernels (F32KernelsGiveTheScalarBits holds them to equal bits);
+// here it is given the bound of n / 16 + 16 terms.
 // A quant handled in the wrong place is off by about M / n, far above the bound for
 // the lengths used here (the measured worst ratio to u * M is printed).
 
@@ -30,6 +29,7 @@
 
 #include "core/cpu_features.h"
 #include "tensor/activation_quant.h"
+#include "tensor/quant_float.h"
 #include "tensor/quant_k.h"
 #include "tensor/quant_legacy.h"
 #include "tensor/simd_dot.h"
@@ -119,7 +119,7 @@ Outcome compare_once(TensorType type, VecDotFn kernel, int64_t n, std::mt19937_6
   }
   const int64_t block = std::max(wt.block_size, at.block_size);
   const double terms = wt.quantized ? 2.0 * static_cast<double>(n / block) + 16
-                    : type == TensorType::F32 ? 1.0 + static_cast<double>(n) * 0x1p-29
+                    : type == TensorType::F32 ? static_cast<double>(n / 16) + 16
                                               : static_cast<double>(n / 32) + 16;
   Outcome o;
   o.simd = kernel(n, w_bytes, a_bytes.data());
@@ -247,6 +247,41 @@ TEST(SimdDot, DispatchFollowsTheActiveInstructionSet) {
   // Types without a vector kernel fall back to the reference in every set.
   EXPECT_EQ(simd_vec_dot(TensorType::Q8_K), nullptr);
   EXPECT_EQ(simd_vec_dot(TensorType::I8), nullptr);
+}
+
+// F32 has one order (llama.cpp's, quant_float.h), so its vector kernels give the
+// scalar kernel's bits exactly. Pairs of +-2^60 products cancel, so what the small
+// products keep of their bits shows any change of lanes or of the order of the adds.
+TEST(SimdDot, F32KernelsGiveTheScalarBits) {
+  if (!have_avx2()) GTEST_SKIP() << "this CPU lacks AVX2/FMA/F16C";
+  std::mt19937_64 rng(172);
+  std::normal_distribution<float> normal(0.0f, 1.0f);
+  for (int64_t n : {16, 32, 48, 64, 172, 256, 1000, 4096, 5, 17, 100, 130}) {
+    for (int trial = 0; trial < 16; ++trial) {
+      std::vector<float> w(static_cast<size_t>(4 * n)), a(static_cast<size_t>(4 * n));
+      for (size_t i = 0; i < w.size(); ++i) {
+        w[i] = normal(rng);
+        a[i] = normal(rng);
+      }
+      for (int64_t pair = 0; pair < n / 8; ++pair) {
+        const int64_t plus = static_cast<int64_t>(rng() % n), minus = static_cast<int64_t>(rng() % n);
+        if (plus == minus) continue;
+        w[plus] = 0x1p60f;
+        w[minus] = -0x1p60f;
+      }
+      float four[4];
+      simd_vec_dot4(TensorType::F32)(n, w.data(), a.data(), static_cast<size_t>(n) * sizeof(float), four);
+      for (int r = 0; r < 4; ++r) {
+        const float* row = a.data() + r * n;
+        const float scalar = f32_vec_dot_ref(n, w.data(), row);
+        EXPECT_EQ(std::memcmp(&scalar, &four[r], sizeof scalar), 0) << "n " << n << " row " << r;
+        const float one = simd_vec_dot(TensorType::F32)(n, w.data(), row);
+        const float narrow = avx2_vec_dot(TensorType::F32)(n, w.data(), row);
+        EXPECT_EQ(std::memcmp(&scalar, &one, sizeof scalar), 0) << "n " << n;
+        EXPECT_EQ(std::memcmp(&scalar, &narrow, sizeof scalar), 0) << "n " << n;
+      }
+    }
+  }
 }
 
 }  // namespace
