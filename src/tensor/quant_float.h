@@ -18,7 +18,9 @@
 // - otherwise (ggml_vec_dot_f32): four such sixteen-lane accumulators over steps of 64
 //   values, folded (0 + 2, 1 + 3, then 0 + 1) and added pairwise as above; the values
 //   after the last whole step are fused into the float sum one at a time.
-// The vector kernels (simd_dot.h) give the same bits.
+// The vector kernels (simd_dot.h) give the same bits. (For a single token llama.cpp
+// takes the four-accumulator order at every length; the engine keeps one order per
+// length, so that a prompt evaluated at once or token by token gives the same bits.)
 
 #include <cstdint>
 
