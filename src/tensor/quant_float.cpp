@@ -44,22 +44,26 @@ float add_lanes_pairwise(float* lanes) {
   return lanes[0];
 }
 
-}  // namespace
-
-float f32_dot_sixteen_lanes(int64_t n, const float* w, const float* a) {
+// The two orders over values read by `w(i)` and `a(i)`: plain float rows, or the bytes
+// of a stored row (which need not be aligned for a float).
+template <typename Values>
+float sixteen_lanes(int64_t n, Values w, Values a) {
   float lanes[16] = {};
   for (int64_t i = 0; i < n; i += 16) {
-    for (int k = 0; k < 16; ++k) lanes[k] = std::fma(w[i + k], a[i + k], lanes[k]);
+    for (int k = 0; k < 16; ++k) lanes[k] = std::fma(w(i + k), a(i + k), lanes[k]);
   }
   return add_lanes_pairwise(lanes);
 }
 
-float f32_dot_four_accumulators(int64_t n, const float* w, const float* a) {
+template <typename Values>
+float four_accumulators(int64_t n, Values w, Values a) {
   float acc[4][16] = {};
   const int64_t whole = n - n % 64;
   for (int64_t i = 0; i < whole; i += 64) {
     for (int r = 0; r < 4; ++r) {
-      for (int k = 0; k < 16; ++k) acc[r][k] = std::fma(w[i + 16 * r + k], a[i + 16 * r + k], acc[r][k]);
+      for (int k = 0; k < 16; ++k) {
+        acc[r][k] = std::fma(w(i + 16 * r + k), a(i + 16 * r + k), acc[r][k]);
+      }
     }
   }
   for (int k = 0; k < 16; ++k) {
@@ -68,14 +72,29 @@ float f32_dot_four_accumulators(int64_t n, const float* w, const float* a) {
   }
   for (int k = 0; k < 16; ++k) acc[0][k] += acc[1][k];
   float sum = add_lanes_pairwise(acc[0]);
-  for (int64_t i = whole; i < n; ++i) sum = std::fma(w[i], a[i], sum);
+  for (int64_t i = whole; i < n; ++i) sum = std::fma(w(i), a(i), sum);
   return sum;
 }
 
+struct FloatRow {
+  const float* row;
+  float operator()(int64_t i) const { return row[i]; }
+};
+
+struct StoredRow {
+  const void* bytes;
+  float operator()(int64_t i) const { return load<float>(bytes, i); }
+};
+
+}  // namespace
+
+float f32_dot_sixteen_lanes(int64_t n, const float* w, const float* a) {
+  return sixteen_lanes(n, FloatRow{w}, FloatRow{a});
+}
+
 float f32_vec_dot_ref(int64_t n, const void* weight, const void* activation) {
-  const auto* w = static_cast<const float*>(weight);
-  const auto* a = static_cast<const float*>(activation);
-  return n % 16 == 0 ? f32_dot_sixteen_lanes(n, w, a) : f32_dot_four_accumulators(n, w, a);
+  const StoredRow w{weight}, a{activation};
+  return n % 16 == 0 ? sixteen_lanes(n, w, a) : four_accumulators(n, w, a);
 }
 
 void f16_to_float(const void* src, float* dst, int64_t n) {
