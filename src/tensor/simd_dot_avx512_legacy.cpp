@@ -1,9 +1,11 @@
 // AVX-512 dot products of the 32-value block types, bit for bit the AVX2 ones
-// (simd_dot_legacy.cpp). A pair of blocks costs one vpdpbusd and one conversion (the
-// first block's lanes in 0-7, the second's in 8-15); the AVX2 kernel's single 8-lane
-// accumulator then takes the two halves in block order, one fused multiply-add each,
-// and is summed by the same tree at the end. Four blocks per step share one conversion
-// of their fp16 scales.
+// (simd_dot_legacy.cpp). The AVX2 kernel keeps even blocks in one 8-lane accumulator
+// and odd blocks in another; here the two live in one 512-bit register (even in lanes
+// 0-7, odd in 8-15), so a pair of blocks costs one vpdpbusd, one conversion and one
+// fused multiply-add, each lane doing exactly what its AVX2 twin does. A last unpaired
+// block goes into the even half alone, as in AVX2; the halves are added and summed by
+// the same tree at the end. Four blocks per step share one conversion of their fp16
+// scales.
 
 #include "tensor/simd_avx512.h"
 #include "tensor/simd_legacy_levels.h"
@@ -35,16 +37,15 @@ struct WeightPair {
   }
 };
 
-// The pair against activation blocks y0, y1, fused into `acc` in block order with
-// `scales` (y0's block scale product in lanes 0-7, y1's in 8-15).
+// The pair against activation blocks y0, y1, fused into `acc` (y0's block in lanes 0-7)
+// with `scales` (y0's block scale product in lanes 0-7, y1's in 8-15).
 template <typename Block>
-PD_AVX512 inline __m256 add_pair(const WeightPair<Block>& w, const typename Block::Activation& y0,
-                                 const typename Block::Activation& y1, __m512 scales, __m256 acc) {
+PD_AVX512 inline __m512 add_pair(const WeightPair<Block>& w, const typename Block::Activation& y0,
+                                 const typename Block::Activation& y1, __m512 scales, __m512 acc) {
   __m512i q = join(load32(y0.qs), load32(y1.qs));
   if constexpr (Block::kSigned) q = _mm512_mask_sub_epi8(q, w.negative, _mm512_setzero_si512(), q);
-  const __m512 lanes = _mm512_cvtepi32_ps(_mm512_dpbusd_epi32(_mm512_setzero_si512(), w.operand, q));
-  acc = _mm256_fmadd_ps(low_half(scales), low_half(lanes), acc);
-  return _mm256_fmadd_ps(high_half(scales), high_half(lanes), acc);
+  const __m512i lanes = _mm512_dpbusd_epi32(_mm512_setzero_si512(), w.operand, q);
+  return _mm512_fmadd_ps(scales, _mm512_cvtepi32_ps(lanes), acc);
 }
 
 // The fp16 scales of four consecutive blocks, widened to f32 in lanes 0-3 (one
@@ -64,7 +65,7 @@ PD_AVX512 inline __m512 spread(__m128 products, int first) {
   return _mm512_permutexvar_ps(index, _mm512_castps128_ps512(products));
 }
 
-// One block alone into the accumulator (the last block of an odd count).
+// One block alone into an 8-lane accumulator (the last block of an odd count).
 template <typename Block>
 PD_AVX512 inline __m256 add_block(__m256i levels, float dx, const typename Block::Activation& y,
                                   __m256 acc) {
@@ -77,12 +78,16 @@ PD_AVX512 inline __m256 add_block(__m256i levels, float dx, const typename Block
   return _mm256_fmadd_ps(_mm256_set1_ps(dx * half(y.d)), _mm256_cvtepi32_ps(lanes), acc);
 }
 
+PD_AVX512 inline float finish(__m512 acc) {
+  return avx2::sum_lanes(_mm256_add_ps(low_half(acc), high_half(acc)));
+}
+
 template <typename Block>
 PD_AVX512 float block_sum(int64_t n, const void* weight, const void* activation) {
   const auto* x = static_cast<const typename Block::Weight*>(weight);
   const auto* y = static_cast<const typename Block::Activation*>(activation);
   const int64_t blocks = n / kLegacyBlockSize;
-  __m256 acc = _mm256_setzero_ps();
+  __m512 acc = _mm512_setzero_ps();
   int64_t i = 0;
   for (; i + 4 <= blocks; i += 4) {
     prefetch_ahead(x + i, 4 * sizeof(typename Block::Weight));
@@ -94,8 +99,11 @@ PD_AVX512 float block_sum(int64_t n, const void* weight, const void* activation)
     const __m512 scales = two_scalars(half(x[i].d) * half(y[i].d), half(x[i + 1].d) * half(y[i + 1].d));
     acc = add_pair<Block>(WeightPair<Block>(x[i], x[i + 1]), y[i], y[i + 1], scales, acc);
   }
-  if (i < blocks) acc = add_block<Block>(Block::levels(x[i]), half(x[i].d), y[i], acc);
-  return avx2::sum_lanes(acc);
+  if (i < blocks) {
+    const __m256 even = add_block<Block>(Block::levels(x[i]), half(x[i].d), y[i], low_half(acc));
+    return avx2::sum_lanes(_mm256_add_ps(even, high_half(acc)));
+  }
+  return finish(acc);
 }
 
 // block_sum for four activation rows `stride` bytes apart, each weight pair expanded once.
@@ -107,8 +115,8 @@ PD_AVX512 void block_sum4(int64_t n, const void* weight, const void* activation,
   const FourRows<Activation> rows(activation, stride);
   const Activation* const* y = rows.rows;
   const int64_t blocks = n / kLegacyBlockSize;
-  __m256 acc[4];
-  for (int k = 0; k < 4; ++k) acc[k] = _mm256_setzero_ps();
+  __m512 acc[4];
+  for (int k = 0; k < 4; ++k) acc[k] = _mm512_setzero_ps();
   int64_t i = 0;
   for (; i + 4 <= blocks; i += 4) {
     const __m128 dx = four_halves(x + i);
@@ -130,9 +138,13 @@ PD_AVX512 void block_sum4(int64_t n, const void* weight, const void* activation,
   if (i < blocks) {
     const __m256i levels = Block::levels(x[i]);
     const float d = half(x[i].d);
-    for (int k = 0; k < 4; ++k) acc[k] = add_block<Block>(levels, d, y[k][i], acc[k]);
+    for (int k = 0; k < 4; ++k) {
+      const __m256 even = add_block<Block>(levels, d, y[k][i], low_half(acc[k]));
+      out[k] = avx2::sum_lanes(_mm256_add_ps(even, high_half(acc[k])));
+    }
+    return;
   }
-  for (int k = 0; k < 4; ++k) out[k] = avx2::sum_lanes(acc[k]);
+  for (int k = 0; k < 4; ++k) out[k] = finish(acc[k]);
 }
 
 // The offsets of a _1 row, block by block, as avx2's Offset: one float sum in block order.

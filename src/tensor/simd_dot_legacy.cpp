@@ -2,8 +2,7 @@
 // Q4_1, Q5_1 against Q8_1). Per block: the weight quants expanded to 32 bytes in value
 // order, an exact integer dot product with the activation quants in 8 int32 lanes, and
 // one fused multiply-add of the lanes (as floats) by the product of the two scales
-// into an 8-lane float accumulator, one chain in block order as llama.cpp's kernels
-// (its tinyBLAS for prompts, ggml's vec_dot for one token) keep it. The offset types add
+// into an 8-lane float accumulator (even and odd blocks into two). The offset types add
 // m * s per block to a scalar float, in block order, added to the lane sum at the end.
 // The four-row variants expand each weight block once and then do exactly that per row.
 
@@ -43,18 +42,28 @@ PD_AVX2 inline __m256i magnitude_of(__m256i levels) {
   return Block::kSigned ? _mm256_sign_epi8(levels, levels) : levels;
 }
 
+// Even blocks into one accumulator, odd blocks into another (two independent chains
+// of multiply-adds hide their latency), the two added at the end.
 template <typename Block>
 PD_AVX2 float block_sum(int64_t n, const void* weight, const void* activation) {
   const auto* x = static_cast<const typename Block::Weight*>(weight);
   const auto* y = static_cast<const typename Block::Activation*>(activation);
   const int64_t blocks = n / kLegacyBlockSize;
-  __m256 acc = _mm256_setzero_ps();
-  for (int64_t i = 0; i < blocks; ++i) {
-    if (i % 2 == 0) prefetch_ahead(x + i, 2 * sizeof(typename Block::Weight));
-    const __m256i levels = Block::levels(x[i]);
-    acc = add_block<Block>(levels, magnitude_of<Block>(levels), half(x[i].d), y[i], acc);
+  __m256 even = _mm256_setzero_ps();
+  __m256 odd = _mm256_setzero_ps();
+  int64_t i = 0;
+  for (; i + 2 <= blocks; i += 2) {
+    prefetch_ahead(x + i, 2 * sizeof(typename Block::Weight));
+    const __m256i l0 = Block::levels(x[i]);
+    const __m256i l1 = Block::levels(x[i + 1]);
+    even = add_block<Block>(l0, magnitude_of<Block>(l0), half(x[i].d), y[i], even);
+    odd = add_block<Block>(l1, magnitude_of<Block>(l1), half(x[i + 1].d), y[i + 1], odd);
   }
-  return sum_lanes(acc);
+  if (i < blocks) {
+    const __m256i l0 = Block::levels(x[i]);
+    even = add_block<Block>(l0, magnitude_of<Block>(l0), half(x[i].d), y[i], even);
+  }
+  return sum_lanes(_mm256_add_ps(even, odd));
 }
 
 // block_sum for four activation rows `stride` bytes apart, each weight block expanded
@@ -67,16 +76,28 @@ PD_AVX2 void block_sum4(int64_t n, const void* weight, const void* activation, s
   const FourRows<Activation> rows(activation, stride);
   const Activation* const* y = rows.rows;
   const int64_t blocks = n / kLegacyBlockSize;
-  __m256 acc[4];
-  for (int k = 0; k < 4; ++k) acc[k] = _mm256_setzero_ps();
-  for (int64_t i = 0; i < blocks; ++i) {
-    if (i % 2 == 0) prefetch_ahead(x + i, 2 * sizeof(typename Block::Weight));
-    const __m256i levels = Block::levels(x[i]);
-    const __m256i magnitude = magnitude_of<Block>(levels);
-    const float d = half(x[i].d);
-    for (int k = 0; k < 4; ++k) acc[k] = add_block<Block>(levels, magnitude, d, y[k][i], acc[k]);
+  __m256 even[4], odd[4];
+  for (int k = 0; k < 4; ++k) even[k] = odd[k] = _mm256_setzero_ps();
+  int64_t i = 0;
+  for (; i + 2 <= blocks; i += 2) {
+    prefetch_ahead(x + i, 2 * sizeof(typename Block::Weight));
+    const __m256i l0 = Block::levels(x[i]);
+    const __m256i l1 = Block::levels(x[i + 1]);
+    const __m256i m0 = magnitude_of<Block>(l0);
+    const __m256i m1 = magnitude_of<Block>(l1);
+    const float d0 = half(x[i].d);
+    const float d1 = half(x[i + 1].d);
+    for (int k = 0; k < 4; ++k) {
+      even[k] = add_block<Block>(l0, m0, d0, y[k][i], even[k]);
+      odd[k] = add_block<Block>(l1, m1, d1, y[k][i + 1], odd[k]);
+    }
   }
-  for (int k = 0; k < 4; ++k) out[k] = sum_lanes(acc[k]);
+  if (i < blocks) {
+    const __m256i l0 = Block::levels(x[i]);
+    const __m256i m0 = magnitude_of<Block>(l0);
+    for (int k = 0; k < 4; ++k) even[k] = add_block<Block>(l0, m0, half(x[i].d), y[k][i], even[k]);
+  }
+  for (int k = 0; k < 4; ++k) out[k] = sum_lanes(_mm256_add_ps(even[k], odd[k]));
 }
 
 // The offsets of a _1 row, block by block.
