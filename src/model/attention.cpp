@@ -9,6 +9,8 @@
 #include "model/ops.h"
 #include "tensor/activation_quant.h"
 #include "tensor/quant_float.h"
+#include "tensor/row_ops.h"
+#include "tensor/simd_dot.h"
 
 namespace pd {
 
@@ -37,15 +39,26 @@ void compute_scores(const AttentionShape& s, const KvCache& cache, int64_t layer
       quantize_activation_row(act.type, q, scratch.query.data(), s.head_dim);
       query = scratch.query.data();
     }
+    // llama.cpp's orders. f32 keys meet the (permuted, so not contiguous) queries in
+    // ggml_vec_dot_f32; f16 keys meet f16 queries, made contiguous by the conversion, in
+    // tinyBLAS's sixteen fused lanes when the head size allows (products of two f16
+    // values are exact in f32, so the f32 kernel gives its bits).
+    if (type == TensorType::F32) {
+      for (int64_t j = 0; j < n_positions; ++j) {
+        const auto* key = reinterpret_cast<const float*>(cache.key(layer, j, kv_head));
+        scratch.scores[j] = f32_four_accumulator_dot(s.head_dim, key, q);
+      }
+      return;
+    }
+    const VecDotFn vector_f32 = simd_vec_dot(TensorType::F32);
+    const VecDotFn f32_dot = vector_f32 != nullptr ? vector_f32 : f32_vec_dot_ref;
     if (type == TensorType::F16 && s.head_dim % 16 == 0) {
-      // llama.cpp's tinyBLAS takes these in sixteen fused lanes (products of two f16
-      // values are exact in f32, so the f32 kernel's order applies unchanged).
       scratch.row.resize(static_cast<size_t>(2 * s.head_dim));
       float* q_values = scratch.row.data() + s.head_dim;
       key_traits.to_float(query, q_values, s.head_dim);
       for (int64_t j = 0; j < n_positions; ++j) {
         key_traits.to_float(cache.key(layer, j, kv_head), scratch.row.data(), s.head_dim);
-        scratch.scores[j] = f32_dot_sixteen_lanes(s.head_dim, scratch.row.data(), q_values);
+        scratch.scores[j] = f32_dot(s.head_dim, scratch.row.data(), q_values);
       }
       return;
     }
@@ -77,21 +90,19 @@ void weighted_values_in_lanes(const AttentionShape& s, const KvCache& cache, int
   if (cache.type() == TensorType::F16) {
     for (int64_t j = 0; j < n_positions; ++j) scratch.scores[j] = round_to_f16(scratch.scores[j]);
   }
-  scratch.row.resize(static_cast<size_t>(s.head_dim_v));
-  scratch.lanes.assign(static_cast<size_t>(16 * s.head_dim_v), 0.0f);
+  const int64_t dims = s.head_dim_v;
+  scratch.row.resize(static_cast<size_t>(dims));
+  // Lane k of every output dimension is the row lanes[k * dims ...].
+  scratch.lanes.assign(static_cast<size_t>(16 * dims), 0.0f);
+  float* lanes = scratch.lanes.data();
   for (int64_t j = 0; j < n_positions; ++j) {
-    traits.to_float(cache.value(layer, j, kv_head), scratch.row.data(), s.head_dim_v);
-    const float p = scratch.scores[j];
-    float* lane = scratch.lanes.data() + j % 16;
-    for (int64_t d = 0; d < s.head_dim_v; ++d) lane[16 * d] = std::fma(p, scratch.row[d], lane[16 * d]);
+    traits.to_float(cache.value(layer, j, kv_head), scratch.row.data(), dims);
+    fused_add_scaled_row(scratch.scores[j], scratch.row.data(), lanes + (j % 16) * dims, dims);
   }
-  for (int64_t d = 0; d < s.head_dim_v; ++d) {
-    float* lanes = scratch.lanes.data() + 16 * d;
-    for (int width = 8; width >= 1; width /= 2) {
-      for (int k = 0; k < width; ++k) lanes[k] += lanes[k + width];
-    }
-    out[d] = lanes[0];
+  for (int width = 8; width >= 1; width /= 2) {
+    for (int k = 0; k < width; ++k) add_row(lanes + (k + width) * dims, lanes + k * dims, dims);
   }
+  for (int64_t d = 0; d < dims; ++d) out[d] = lanes[d];
 }
 
 void weighted_values(const AttentionShape& s, const KvCache& cache, int64_t layer,

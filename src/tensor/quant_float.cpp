@@ -92,6 +92,10 @@ float f32_dot_sixteen_lanes(int64_t n, const float* w, const float* a) {
   return sixteen_lanes(n, FloatRow{w}, FloatRow{a});
 }
 
+float f32_dot_four_accumulators(int64_t n, const float* w, const float* a) {
+  return four_accumulators(n, FloatRow{w}, FloatRow{a});
+}
+
 float f32_vec_dot_ref(int64_t n, const void* weight, const void* activation) {
   const StoredRow w{weight}, a{activation};
   return n % 16 == 0 ? sixteen_lanes(n, w, a) : four_accumulators(n, w, a);

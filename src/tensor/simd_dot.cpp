@@ -1,6 +1,7 @@
 #include "tensor/simd_dot.h"
 
 #include "core/cpu_features.h"
+#include "tensor/quant_float.h"
 #include "tensor/simd_avx2.h"
 #include "tensor/simd_avx512.h"
 
@@ -131,6 +132,11 @@ VecDot4Fn simd_vec_dot4(TensorType type) {
     if (const VecDot4Fn kernel = avx512_vec_dot4(type)) return kernel;
   }
   return avx2_active() ? avx2_vec_dot4(type) : nullptr;
+}
+
+float f32_four_accumulator_dot(int64_t n, const float* w, const float* a) {
+  if (active_isa() != Isa::Scalar) return avx2::dot_f32_four_accumulators(n, w, a);
+  return f32_dot_four_accumulators(n, w, a);
 }
 
 }  // namespace pd

@@ -65,4 +65,8 @@ VecDot4Fn avx2_vec_dot4(TensorType type);
 VecDotFn avx512_vec_dot(TensorType type);
 VecDot4Fn avx512_vec_dot4(TensorType type);
 
+// f32_dot_four_accumulators (quant_float.h), ggml_vec_dot_f32's order on float rows
+// of any length, with the AVX2 kernel when the active set has one: the same bits.
+float f32_four_accumulator_dot(int64_t n, const float* w, const float* a);
+
 }  // namespace pd

@@ -7,7 +7,6 @@
 
 #include <cstring>
 
-#include "tensor/quant_float.h"
 #include "tensor/simd_avx512.h"
 #include "tensor/simd_float_values.h"
 #include "tensor/simd_rows.h"
@@ -78,11 +77,11 @@ PD_AVX512 void lane_dot(int64_t n, const uint8_t* w, const uint8_t* const* a, fl
 
 // F32 in llama.cpp's order: one sixteen-lane register per row, whose lanes the AVX2
 // kernel keeps in two halves; the final lane k + lane k + 8 is the halves' sum, then
-// sum_lanes as there. Other lengths take the scalar kernel, as the AVX2 set does.
+// sum_lanes as there. Other lengths take the AVX2 four-accumulator kernel.
 template <int kRows>
 PD_AVX512 void f32_rows(int64_t n, const uint8_t* w, const uint8_t* const* a, float* out) {
   if (n % 16 != 0) {
-    for (int r = 0; r < kRows; ++r) out[r] = f32_vec_dot_ref(n, w, a[r]);
+    for (int r = 0; r < kRows; ++r) out[r] = avx2::dot_f32_four_accumulators(n, w, a[r]);
     return;
   }
   __m512 acc[kRows];

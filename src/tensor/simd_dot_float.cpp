@@ -1,9 +1,10 @@
 // AVX2 dot products of the unquantized types F32, F16 and BF16 (activations in the same
 // type), both rows widened to f32. F32, the baseline precision, gives the scalar
-// kernel's bits (llama.cpp's order, quant_float.h); F16 and BF16 use f32 lanes. The
+// kernel's bits (llama.cpp's orders, quant_float.h); F16 and BF16 use f32 lanes. The
 // four-row variants load each weight once for the four (F32) or for two rows at a time
 // (F16, BF16), same operations per row.
 
+#include <cmath>
 #include <cstring>
 
 #include "tensor/quant_float.h"
@@ -96,8 +97,29 @@ PD_AVX2 void lane_dot2(int64_t n, const uint8_t* w, const uint8_t* a, const uint
 
 // F32 in llama.cpp's order (quant_float.h): rows of a multiple of 16 values keep
 // sixteen fused lanes, here two 8-lane registers (lanes 0-7 and 8-15), added lane k +
-// lane k + 8 and then as sum_lanes does; other lengths take the scalar kernel, whose
-// four-accumulator order only rows that short (or odd) use.
+// lane k + 8 and then as sum_lanes does; other lengths take four_accumulator_dot.
+// F32 in ggml_vec_dot_f32's order (quant_float.h): four sixteen-lane accumulators,
+// each as two 8-lane halves, over steps of 64 values; folded 0 + 2, 1 + 3, 0 + 1; the
+// sixteen lanes summed as sixteen_lane_dot does; the tail fused one value at a time.
+PD_AVX2 float four_accumulator_dot(int64_t n, const uint8_t* w, const uint8_t* a) {
+  __m256 acc[8];
+  for (__m256& v : acc) v = _mm256_setzero_ps();
+  const int64_t whole = n - n % 64;
+  for (int64_t i = 0; i < whole; i += 64) {
+    for (int h = 0; h < 8; ++h) {
+      const int64_t at = (i + 8 * h) * 4;
+      acc[h] = _mm256_fmadd_ps(F32Values::load8(w + at), F32Values::load8(a + at), acc[h]);
+    }
+  }
+  // Accumulator r is acc[2r] (lanes 0-7) and acc[2r + 1] (lanes 8-15).
+  for (int h = 0; h < 4; ++h) acc[h] = _mm256_add_ps(acc[h], acc[h + 4]);
+  const __m256 low = _mm256_add_ps(acc[0], acc[2]);
+  const __m256 high = _mm256_add_ps(acc[1], acc[3]);
+  float sum = sum_lanes(_mm256_add_ps(low, high));
+  for (int64_t i = whole; i < n; ++i) sum = std::fma(F32Values::load1(w + 4 * i), F32Values::load1(a + 4 * i), sum);
+  return sum;
+}
+
 template <int kRows>
 PD_AVX2 void sixteen_lane_dot(int64_t n, const uint8_t* w, const uint8_t* const* a, float* out) {
   __m256 low[kRows];
@@ -118,11 +140,12 @@ PD_AVX2 void sixteen_lane_dot(int64_t n, const uint8_t* w, const uint8_t* const*
 
 template <int kRows>
 PD_AVX2 void f32_rows(int64_t n, const void* weight, const uint8_t* const* a, float* out) {
+  const auto* w = static_cast<const uint8_t*>(weight);
   if (n % 16 != 0) {
-    for (int r = 0; r < kRows; ++r) out[r] = f32_vec_dot_ref(n, weight, a[r]);
+    for (int r = 0; r < kRows; ++r) out[r] = four_accumulator_dot(n, w, a[r]);
     return;
   }
-  sixteen_lane_dot<kRows>(n, static_cast<const uint8_t*>(weight), a, out);
+  sixteen_lane_dot<kRows>(n, w, a, out);
 }
 
 // Four activation rows as two pairs, with either pair kernel.
@@ -137,6 +160,11 @@ PD_AVX2 void four_rows(int64_t n, const void* weight, const void* activation, si
 }
 
 }  // namespace
+
+PD_AVX2 float dot_f32_four_accumulators(int64_t n, const void* weight, const void* activation) {
+  return four_accumulator_dot(n, static_cast<const uint8_t*>(weight),
+                              static_cast<const uint8_t*>(activation));
+}
 
 PD_AVX2 float dot_f32(int64_t n, const void* weight, const void* activation) {
   const uint8_t* rows[1] = {static_cast<const uint8_t*>(activation)};

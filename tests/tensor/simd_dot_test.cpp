@@ -279,6 +279,10 @@ TEST(SimdDot, F32KernelsGiveTheScalarBits) {
         const float narrow = avx2_vec_dot(TensorType::F32)(n, w.data(), row);
         EXPECT_EQ(std::memcmp(&scalar, &one, sizeof scalar), 0) << "n " << n;
         EXPECT_EQ(std::memcmp(&scalar, &narrow, sizeof scalar), 0) << "n " << n;
+        // The four-accumulator order at every length (attention over an f32 cache).
+        const float four_scalar = f32_dot_four_accumulators(n, w.data(), row);
+        const float four_vector = f32_four_accumulator_dot(n, w.data(), row);
+        EXPECT_EQ(std::memcmp(&four_scalar, &four_vector, sizeof four_scalar), 0) << "n " << n;
       }
     }
   }
