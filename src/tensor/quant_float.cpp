@@ -88,10 +88,6 @@ struct StoredRow {
 
 }  // namespace
 
-float f32_dot_sixteen_lanes(int64_t n, const float* w, const float* a) {
-  return sixteen_lanes(n, FloatRow{w}, FloatRow{a});
-}
-
 float f32_dot_four_accumulators(int64_t n, const float* w, const float* a) {
   return four_accumulators(n, FloatRow{w}, FloatRow{a});
 }

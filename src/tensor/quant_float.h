@@ -29,9 +29,8 @@ namespace pd {
 void f32_to_float(const void* src, float* dst, int64_t n);
 void f32_quantize_ref(const float* src, void* dst, int64_t n);
 float f32_vec_dot_ref(int64_t n, const void* weight, const void* activation);
-// The two orders on plain float rows: sixteen lanes (n % 16 == 0), four accumulators
-// (any n).
-float f32_dot_sixteen_lanes(int64_t n, const float* w, const float* a);
+// The four-accumulator order at any length, on plain float rows (attention meets f32
+// keys this way).
 float f32_dot_four_accumulators(int64_t n, const float* w, const float* a);
 
 void f16_to_float(const void* src, float* dst, int64_t n);
