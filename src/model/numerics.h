@@ -21,9 +21,13 @@ namespace pd {
 enum class KernelPath {
   // llama.cpp's CPU backend: the activations entering the product are converted to the
   // weight type's vec_dot_type (F16 weights: f16; Q4_0/Q5_0/Q8_0/IQ4_NL: Q8_0 blocks;
-  // Q4_1/Q5_1: Q8_1; K-quants: Q8_K) and the type's own dot product is used.
+  // Q4_1/Q5_1: Q8_1; K-quants: Q8_K) and the type's own dot product is used (f32 in
+  // llama.cpp's summation order). The rest of the layer follows it too: its vector
+  // exponential in softmax and SiLU (tensor/vector_exp.h), its lanes in attention over
+  // f32 and f16 caches.
   Fast,
-  // Weights dequantized to f32, activations kept f32, f32 accumulation.
+  // Weights dequantized to f32, activations kept f32, f32 accumulation; softmax and
+  // SiLU with the C library's expf.
   Reference,
 };
 
