@@ -83,9 +83,9 @@ void matmul_reference(const TensorView& w, const float* x, int64_t n_tokens, flo
   }, kRowGrain);
 }
 
-// The 16-bit float types: the type's vec_dot takes float products of exactly converted
-// values and sums them in double, in index order (f32 has its own order, which
-// f32_vec_dot_ref gives on float rows directly). Converting the weight row
+// BF16: the type's vec_dot takes float products of exactly converted values and sums
+// them in double, in index order (f32 and f16 have llama.cpp's orders, which
+// f32_vec_dot_ref and f16_dot_of_floats give on float rows directly). Converting the weight row
 // once (instead of once per token) and the activations once per matrix gives the same
 // bits much faster; Matmul.FloatTypesEqualTheirVecDot holds the two to equality.
 double float_products_in_double(const float* w, const float* a, int64_t begin, int64_t end) {
@@ -98,15 +98,20 @@ float float_type_dot(TensorType type, const float* w, const float* a, int64_t n,
                      AccumulationOrder order) {
   if (order == AccumulationOrder::Forward) {
     if (type == TensorType::F32) return f32_vec_dot_ref(n, w, a);
+    if (type == TensorType::F16) return f16_dot_of_floats(n, w, a);
     return static_cast<float>(float_products_in_double(w, a, 0, n));
   }
   constexpr int64_t kChunk = 32;  // as fast_dot's reversed order for unblocked types
   float sum = 0.0f;
   for (int64_t start = ((n - 1) / kChunk) * kChunk; start >= 0; start -= kChunk) {
     const int64_t end = std::min(n, start + kChunk);
-    sum += type == TensorType::F32
-               ? f32_vec_dot_ref(end - start, w + start, a + start)
-               : static_cast<float>(float_products_in_double(w, a, start, end));
+    if (type == TensorType::F32) {
+      sum += f32_vec_dot_ref(end - start, w + start, a + start);
+    } else if (type == TensorType::F16) {
+      sum += f16_dot_of_floats(end - start, w + start, a + start);
+    } else {
+      sum += static_cast<float>(float_products_in_double(w, a, start, end));
+    }
   }
   return sum;
 }

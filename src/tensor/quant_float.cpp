@@ -55,10 +55,12 @@ float sixteen_lanes(int64_t n, Values w, Values a) {
   return add_lanes_pairwise(lanes);
 }
 
+// Four sixteen-lane accumulators over the whole steps of 64 values, folded (0 + 2,
+// 1 + 3, then 0 + 1) and added pairwise; `whole` is where the tail starts.
 template <typename Values>
-float four_accumulators(int64_t n, Values w, Values a) {
+float four_accumulators_folded(int64_t n, Values w, Values a, int64_t& whole) {
   float acc[4][16] = {};
-  const int64_t whole = n - n % 64;
+  whole = n - n % 64;
   for (int64_t i = 0; i < whole; i += 64) {
     for (int r = 0; r < 4; ++r) {
       for (int k = 0; k < 16; ++k) {
@@ -71,9 +73,25 @@ float four_accumulators(int64_t n, Values w, Values a) {
     acc[1][k] += acc[3][k];
   }
   for (int k = 0; k < 16; ++k) acc[0][k] += acc[1][k];
-  float sum = add_lanes_pairwise(acc[0]);
+  return add_lanes_pairwise(acc[0]);
+}
+
+// ggml_vec_dot_f32: the tail fused into the float sum one value at a time.
+template <typename Values>
+float four_accumulators(int64_t n, Values w, Values a) {
+  int64_t whole;
+  float sum = four_accumulators_folded(n, w, a, whole);
   for (int64_t i = whole; i < n; ++i) sum = std::fma(w(i), a(i), sum);
   return sum;
+}
+
+// ggml_vec_dot_f16: the folded sum and the tail's products added in double.
+template <typename Values>
+float four_accumulators_double_tail(int64_t n, Values w, Values a) {
+  int64_t whole;
+  double sum = four_accumulators_folded(n, w, a, whole);
+  for (int64_t i = whole; i < n; ++i) sum += static_cast<double>(w(i) * a(i));
+  return static_cast<float>(sum);
 }
 
 struct FloatRow {
@@ -85,6 +103,16 @@ struct StoredRow {
   const void* bytes;
   float operator()(int64_t i) const { return load<float>(bytes, i); }
 };
+
+struct StoredHalfRow {
+  const void* bytes;
+  float operator()(int64_t i) const { return f16_to_f32(load<uint16_t>(bytes, i)); }
+};
+
+template <typename Values>
+float f16_order(int64_t n, Values w, Values a) {
+  return n % 16 == 0 ? sixteen_lanes(n, w, a) : four_accumulators_double_tail(n, w, a);
+}
 
 }  // namespace
 
@@ -106,13 +134,11 @@ void f16_quantize_ref(const float* src, void* dst, int64_t n) {
 }
 
 float f16_vec_dot_ref(int64_t n, const void* weight, const void* activation) {
-  double sum = 0.0;
-  for (int64_t i = 0; i < n; ++i) {
-    const float product =
-        f16_to_f32(load<uint16_t>(weight, i)) * f16_to_f32(load<uint16_t>(activation, i));
-    sum += static_cast<double>(product);
-  }
-  return static_cast<float>(sum);
+  return f16_order(n, StoredHalfRow{weight}, StoredHalfRow{activation});
+}
+
+float f16_dot_of_floats(int64_t n, const float* w, const float* a) {
+  return f16_order(n, FloatRow{w}, FloatRow{a});
 }
 
 void bf16_to_float(const void* src, float* dst, int64_t n) {

@@ -19,6 +19,7 @@ namespace pd::avx2 {
 // Kernels, with the signature of VecDotFn (weight row, activation row in vec_dot_type).
 float dot_f32(int64_t n, const void* weight, const void* activation);
 float dot_f32_four_accumulators(int64_t n, const void* weight, const void* activation);
+float dot_f16_four_accumulators(int64_t n, const void* weight, const void* activation);
 float dot_f16(int64_t n, const void* weight, const void* activation);
 float dot_bf16(int64_t n, const void* weight, const void* activation);
 float dot_q8_0(int64_t n, const void* weight, const void* activation);

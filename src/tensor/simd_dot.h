@@ -6,12 +6,13 @@
 // What stays the same as the scalar reference: the integer part of every block (the
 // sums of quant products are exact, whatever the instruction order) and the formats.
 // What differs: the float part. The reference adds one block result at a time (or, for
-// f16/bf16, every product in double); the vector kernels keep 8-lane float
-// accumulators (one per K-quant row, two for the 32-value block types, four for f16 and
-// bf16), fuse multiply and add, and add the lanes in a fixed tree at the end. The result
-// is therefore a last-bits perturbation of the reference, not its bits: run records pin
-// the instruction set for that reason. F32 is the exception: its one order (llama.cpp's,
-// quant_float.h) is the same in the scalar and the vector kernels, bit for bit. It is deterministic: one row
+// bf16, every product in double); the vector kernels keep 8-lane float accumulators
+// (one per K-quant row, two for the 32-value block types, four for bf16), fuse multiply
+// and add, and add the lanes in a fixed tree at the end. The result is therefore a
+// last-bits perturbation of the reference, not its bits: run records pin the
+// instruction set for that reason. F32 and F16 are the exception: their orders
+// (llama.cpp's, quant_float.h) are the same in the scalar and the vector kernels, bit
+// for bit. It is deterministic: one row
 // pair always gives the same float, on any thread and in any batch.
 //
 // Kernels exist for F32, F16, BF16, Q8_0, Q4_0, Q4_1, Q5_0, Q5_1, IQ4_NL and Q2_K to

@@ -1,9 +1,9 @@
 // AVX-512 dot products of F32, F16 and BF16, bit for bit the AVX2 ones
-// (simd_dot_float.cpp). The AVX2 F16/BF16 kernels keep four 8-lane accumulators fed
-// from consecutive stretches of the row; here two neighbouring accumulators share one
-// 512-bit register, so one load, one conversion and one fused multiply-add feed two of
-// them. The 8-at-a-time and scalar tails, and the final tree, are the AVX2 kernel's.
-// F32 keeps its sixteen lanes in one register.
+// (simd_dot_float.cpp). F32 and F16 keep their sixteen lanes in one register. The AVX2
+// BF16 kernel keeps four 8-lane accumulators fed from consecutive stretches of the row;
+// here two neighbouring accumulators share one 512-bit register, so one load, one
+// conversion and one fused multiply-add feed two of them. The 8-at-a-time and scalar
+// tails, and the final tree, are the AVX2 kernel's.
 
 #include <cstring>
 
@@ -75,26 +75,37 @@ PD_AVX512 void lane_dot(int64_t n, const uint8_t* w, const uint8_t* const* a, fl
   }
 }
 
-// F32 in llama.cpp's order: one sixteen-lane register per row, whose lanes the AVX2
-// kernel keeps in two halves; the final lane k + lane k + 8 is the halves' sum, then
-// sum_lanes as there. Other lengths take the AVX2 four-accumulator kernel.
-template <int kRows>
-PD_AVX512 void f32_rows(int64_t n, const uint8_t* w, const uint8_t* const* a, float* out) {
+// F32 and F16 in llama.cpp's orders: one sixteen-lane register per row, whose lanes
+// the AVX2 kernel keeps in two halves; the final lane k + lane k + 8 is the halves' sum,
+// then sum_lanes as there. Other lengths take the AVX2 four-accumulator kernels.
+template <typename Values, int kRows>
+PD_AVX512 void ordered_rows(int64_t n, const uint8_t* w, const uint8_t* const* a, float* out) {
   if (n % 16 != 0) {
-    for (int r = 0; r < kRows; ++r) out[r] = avx2::dot_f32_four_accumulators(n, w, a[r]);
+    for (int r = 0; r < kRows; ++r) {
+      out[r] = Values::kBytes == 4 ? avx2::dot_f32_four_accumulators(n, w, a[r])
+                                   : avx2::dot_f16_four_accumulators(n, w, a[r]);
+    }
     return;
   }
   __m512 acc[kRows];
   for (int r = 0; r < kRows; ++r) acc[r] = _mm512_setzero_ps();
   for (int64_t i = 0; i < n; i += 16) {
-    const int64_t at = i * 4;
-    prefetch_ahead(w + at, 64);
-    const __m512 w0 = F32Values::load16v(w + at);
-    for (int r = 0; r < kRows; ++r) acc[r] = _mm512_fmadd_ps(w0, F32Values::load16v(a[r] + at), acc[r]);
+    const int64_t at = i * Values::kBytes;
+    prefetch_ahead(w + at, 16 * Values::kBytes);
+    const __m512 w0 = Values::load16v(w + at);
+    for (int r = 0; r < kRows; ++r) acc[r] = _mm512_fmadd_ps(w0, Values::load16v(a[r] + at), acc[r]);
   }
   for (int r = 0; r < kRows; ++r) {
     out[r] = avx2::sum_lanes(_mm256_add_ps(low_half(acc[r]), high_half(acc[r])));
   }
+}
+
+template <typename Values>
+PD_AVX512 float ordered_row(int64_t n, const void* weight, const void* activation) {
+  const uint8_t* rows[1] = {static_cast<const uint8_t*>(activation)};
+  float out;
+  ordered_rows<Values, 1>(n, static_cast<const uint8_t*>(weight), rows, &out);
+  return out;
 }
 
 template <typename Values>
@@ -108,14 +119,11 @@ PD_AVX512 float one_row(int64_t n, const void* weight, const void* activation) {
 }  // namespace
 
 PD_AVX512 float dot_f32(int64_t n, const void* weight, const void* activation) {
-  const uint8_t* rows[1] = {static_cast<const uint8_t*>(activation)};
-  float out;
-  f32_rows<1>(n, static_cast<const uint8_t*>(weight), rows, &out);
-  return out;
+  return ordered_row<F32Values>(n, weight, activation);
 }
 
 PD_AVX512 float dot_f16(int64_t n, const void* weight, const void* activation) {
-  return one_row<F16Values>(n, weight, activation);
+  return ordered_row<F16Values>(n, weight, activation);
 }
 
 PD_AVX512 float dot_bf16(int64_t n, const void* weight, const void* activation) {
@@ -123,11 +131,11 @@ PD_AVX512 float dot_bf16(int64_t n, const void* weight, const void* activation) 
 }
 
 PD_AVX512 void dot4_f32(int64_t n, const void* weight, const void* activation, size_t stride, float* out) {
-  f32_rows<4>(n, static_cast<const uint8_t*>(weight), FourRows<uint8_t>(activation, stride).rows, out);
+  ordered_rows<F32Values, 4>(n, static_cast<const uint8_t*>(weight), FourRows<uint8_t>(activation, stride).rows, out);
 }
 
 PD_AVX512 void dot4_f16(int64_t n, const void* weight, const void* activation, size_t stride, float* out) {
-  lane_dot<F16Values, 4>(n, static_cast<const uint8_t*>(weight), FourRows<uint8_t>(activation, stride).rows, out);
+  ordered_rows<F16Values, 4>(n, static_cast<const uint8_t*>(weight), FourRows<uint8_t>(activation, stride).rows, out);
 }
 
 PD_AVX512 void dot4_bf16(int64_t n, const void* weight, const void* activation, size_t stride, float* out) {

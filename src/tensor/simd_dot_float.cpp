@@ -1,8 +1,8 @@
 // AVX2 dot products of the unquantized types F32, F16 and BF16 (activations in the same
-// type), both rows widened to f32. F32, the baseline precision, gives the scalar
-// kernel's bits (llama.cpp's orders, quant_float.h); F16 and BF16 use f32 lanes. The
-// four-row variants load each weight once for the four (F32) or for two rows at a time
-// (F16, BF16), same operations per row.
+// type), both rows widened to f32. F32 and F16 give the scalar kernels' bits (llama.cpp's
+// orders, quant_float.h); BF16 uses f32 lanes of its own. The four-row variants load each
+// weight once for the four (F32, F16) or for two rows at a time (BF16), same operations
+// per row.
 
 #include <cmath>
 #include <cstring>
@@ -16,7 +16,7 @@ namespace pd::avx2 {
 
 namespace {
 
-// F16 and BF16: products fused into 4 x 8 float accumulators, 32 values per step; the
+// BF16: products fused into 4 x 8 float accumulators, 32 values per step; the
 // last n % 32 values go through one accumulator 8 at a time and the last n % 8 through a
 // scalar float sum added at the very end (llama.cpp's AVX2 order, and fast enough for
 // prefill, where double sums would cost 3x).
@@ -95,57 +95,77 @@ PD_AVX2 void lane_dot2(int64_t n, const uint8_t* w, const uint8_t* a, const uint
   out[1] = sum_lanes(_mm256_add_ps(_mm256_add_ps(b0, b1), _mm256_add_ps(b2, b3))) + tail_b;
 }
 
-// F32 in llama.cpp's order (quant_float.h): rows of a multiple of 16 values keep
-// sixteen fused lanes, here two 8-lane registers (lanes 0-7 and 8-15), added lane k +
-// lane k + 8 and then as sum_lanes does; other lengths take four_accumulator_dot.
-// F32 in ggml_vec_dot_f32's order (quant_float.h): four sixteen-lane accumulators,
-// each as two 8-lane halves, over steps of 64 values; folded 0 + 2, 1 + 3, 0 + 1; the
-// sixteen lanes summed as sixteen_lane_dot does; the tail fused one value at a time.
+// F32 and F16 in llama.cpp's orders (quant_float.h), on values widened to f32 (F16
+// exactly). ggml_vec_dot_f32/_f16's order for any length: four sixteen-lane
+// accumulators, each as two 8-lane halves, over steps of 64 values; folded 0 + 2,
+// 1 + 3, 0 + 1; the sixteen lanes summed as sixteen_lane_dot does; then the tail, fused
+// into the float sum (f32) or added with the folded sum in double (f16).
+template <typename Values>
 PD_AVX2 float four_accumulator_dot(int64_t n, const uint8_t* w, const uint8_t* a) {
   __m256 acc[8];
   for (__m256& v : acc) v = _mm256_setzero_ps();
   const int64_t whole = n - n % 64;
   for (int64_t i = 0; i < whole; i += 64) {
     for (int h = 0; h < 8; ++h) {
-      const int64_t at = (i + 8 * h) * 4;
-      acc[h] = _mm256_fmadd_ps(F32Values::load8(w + at), F32Values::load8(a + at), acc[h]);
+      const int64_t at = (i + 8 * h) * Values::kBytes;
+      acc[h] = _mm256_fmadd_ps(Values::load8(w + at), Values::load8(a + at), acc[h]);
     }
   }
   // Accumulator r is acc[2r] (lanes 0-7) and acc[2r + 1] (lanes 8-15).
   for (int h = 0; h < 4; ++h) acc[h] = _mm256_add_ps(acc[h], acc[h + 4]);
   const __m256 low = _mm256_add_ps(acc[0], acc[2]);
   const __m256 high = _mm256_add_ps(acc[1], acc[3]);
-  float sum = sum_lanes(_mm256_add_ps(low, high));
-  for (int64_t i = whole; i < n; ++i) sum = std::fma(F32Values::load1(w + 4 * i), F32Values::load1(a + 4 * i), sum);
-  return sum;
+  const float folded = sum_lanes(_mm256_add_ps(low, high));
+  if constexpr (Values::kBytes == 4) {
+    float sum = folded;
+    for (int64_t i = whole; i < n; ++i) sum = std::fma(Values::load1(w + 4 * i), Values::load1(a + 4 * i), sum);
+    return sum;
+  } else {
+    double sum = folded;
+    for (int64_t i = whole; i < n; ++i) {
+      sum += static_cast<double>(Values::load1(w + 2 * i) * Values::load1(a + 2 * i));
+    }
+    return static_cast<float>(sum);
+  }
 }
 
-template <int kRows>
+// Rows of a multiple of 16 values (tinyBLAS): sixteen fused lanes, here two 8-lane
+// registers (lanes 0-7 and 8-15), added lane k + lane k + 8 and then as sum_lanes does.
+template <typename Values, int kRows>
 PD_AVX2 void sixteen_lane_dot(int64_t n, const uint8_t* w, const uint8_t* const* a, float* out) {
+  constexpr int64_t kHalf = 8 * Values::kBytes;
   __m256 low[kRows];
   __m256 high[kRows];
   for (int r = 0; r < kRows; ++r) low[r] = high[r] = _mm256_setzero_ps();
   for (int64_t i = 0; i < n; i += 16) {
-    const int64_t at = i * 4;
-    prefetch_ahead(w + at, 64);
-    const __m256 w0 = F32Values::load8(w + at);
-    const __m256 w1 = F32Values::load8(w + at + 32);
+    const int64_t at = i * Values::kBytes;
+    prefetch_ahead(w + at, 2 * kHalf);
+    const __m256 w0 = Values::load8(w + at);
+    const __m256 w1 = Values::load8(w + at + kHalf);
     for (int r = 0; r < kRows; ++r) {
-      low[r] = _mm256_fmadd_ps(w0, F32Values::load8(a[r] + at), low[r]);
-      high[r] = _mm256_fmadd_ps(w1, F32Values::load8(a[r] + at + 32), high[r]);
+      low[r] = _mm256_fmadd_ps(w0, Values::load8(a[r] + at), low[r]);
+      high[r] = _mm256_fmadd_ps(w1, Values::load8(a[r] + at + kHalf), high[r]);
     }
   }
   for (int r = 0; r < kRows; ++r) out[r] = sum_lanes(_mm256_add_ps(low[r], high[r]));
 }
 
-template <int kRows>
-PD_AVX2 void f32_rows(int64_t n, const void* weight, const uint8_t* const* a, float* out) {
+template <typename Values, int kRows>
+PD_AVX2 void ordered_rows(int64_t n, const void* weight, const uint8_t* const* a, float* out) {
   const auto* w = static_cast<const uint8_t*>(weight);
   if (n % 16 != 0) {
-    for (int r = 0; r < kRows; ++r) out[r] = four_accumulator_dot(n, w, a[r]);
+    for (int r = 0; r < kRows; ++r) out[r] = four_accumulator_dot<Values>(n, w, a[r]);
     return;
   }
-  sixteen_lane_dot<kRows>(n, w, a, out);
+  sixteen_lane_dot<Values, kRows>(n, w, a, out);
+}
+
+template <typename Values>
+PD_AVX2 float ordered_row(int64_t n, const void* weight, const void* activation) {
+  const uint8_t* rows[1] = {static_cast<const uint8_t*>(activation)};
+  float out;
+  ordered_rows<Values, 1>(n, weight, rows, &out);
+  return out;
 }
 
 // Four activation rows as two pairs, with either pair kernel.
@@ -162,19 +182,21 @@ PD_AVX2 void four_rows(int64_t n, const void* weight, const void* activation, si
 }  // namespace
 
 PD_AVX2 float dot_f32_four_accumulators(int64_t n, const void* weight, const void* activation) {
-  return four_accumulator_dot(n, static_cast<const uint8_t*>(weight),
-                              static_cast<const uint8_t*>(activation));
+  return four_accumulator_dot<F32Values>(n, static_cast<const uint8_t*>(weight),
+                                         static_cast<const uint8_t*>(activation));
+}
+
+PD_AVX2 float dot_f16_four_accumulators(int64_t n, const void* weight, const void* activation) {
+  return four_accumulator_dot<F16Values>(n, static_cast<const uint8_t*>(weight),
+                                         static_cast<const uint8_t*>(activation));
 }
 
 PD_AVX2 float dot_f32(int64_t n, const void* weight, const void* activation) {
-  const uint8_t* rows[1] = {static_cast<const uint8_t*>(activation)};
-  float out;
-  f32_rows<1>(n, weight, rows, &out);
-  return out;
+  return ordered_row<F32Values>(n, weight, activation);
 }
 
 PD_AVX2 float dot_f16(int64_t n, const void* weight, const void* activation) {
-  return lane_dot<F16Values>(n, weight, activation);
+  return ordered_row<F16Values>(n, weight, activation);
 }
 
 PD_AVX2 float dot_bf16(int64_t n, const void* weight, const void* activation) {
@@ -182,11 +204,11 @@ PD_AVX2 float dot_bf16(int64_t n, const void* weight, const void* activation) {
 }
 
 PD_AVX2 void dot4_f32(int64_t n, const void* weight, const void* activation, size_t stride, float* out) {
-  f32_rows<4>(n, weight, FourRows<uint8_t>(activation, stride).rows, out);
+  ordered_rows<F32Values, 4>(n, weight, FourRows<uint8_t>(activation, stride).rows, out);
 }
 
 PD_AVX2 void dot4_f16(int64_t n, const void* weight, const void* activation, size_t stride, float* out) {
-  four_rows<lane_dot2<F16Values>>(n, weight, activation, stride, out);
+  ordered_rows<F16Values, 4>(n, weight, FourRows<uint8_t>(activation, stride).rows, out);
 }
 
 PD_AVX2 void dot4_bf16(int64_t n, const void* weight, const void* activation, size_t stride, float* out) {

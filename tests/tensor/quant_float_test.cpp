@@ -102,6 +102,7 @@ TEST(QuantFloat, F32DotProductsFollowLlamaCppsOrder) {
   EXPECT_EQ(f32_vec_dot_ref(68, steps.data(), ones.data()), 2.0f);
 }
 
+// F16's tail (after the last whole step of 64) and BF16's sums stay in double.
 TEST(QuantFloat, DotProductsOfSixteenBitTypesAccumulateInDouble) {
   const std::vector<uint16_t> hw = to_halves(f16_quantize_ref, {2048.0f, 1.0f, -2048.0f, 0.25f});
   const std::vector<uint16_t> ha = to_halves(f16_quantize_ref, {2048.0f, 0.5f, 2048.0f, 1.0f});
@@ -113,8 +114,8 @@ TEST(QuantFloat, DotProductsOfSixteenBitTypesAccumulateInDouble) {
 }
 
 // The dot product of quantized rows equals the exact dot product of their values up to
-// the double accumulation and the final rounding to float; F32 products also round and
-// are summed in float (at most n roundings of the running sums).
+// the double accumulation and the final rounding to float (BF16); F32 and F16 sum in
+// float (at most n roundings of the running sums), and F32 products also round.
 TEST(QuantFloat, DotProductsMatchDequantizedDotOnRandomData) {
   for (TensorType type : {TensorType::F32, TensorType::F16, TensorType::BF16}) {
     const TypeTraits& t = type_traits(type);
@@ -128,7 +129,7 @@ TEST(QuantFloat, DotProductsMatchDequantizedDotOnRandomData) {
       const double exact = test::exact_dot(wd, ad);
       const double magnitude = test::abs_dot(wd, ad);
       const double product_rounding =
-          type == TensorType::F32 ? static_cast<double>(n + 1) * magnitude * 0x1p-24 : 0.0;
+          type == TensorType::BF16 ? 0.0 : static_cast<double>(n + 1) * magnitude * 0x1p-24;
       const double tolerance = std::fabs(exact) * 0x1p-24 +
                                static_cast<double>(n) * magnitude * 0x1p-52 + product_rounding;
       EXPECT_NEAR(t.vec_dot_ref(n, wq.data(), aq.data()), exact, tolerance)

@@ -288,5 +288,41 @@ TEST(SimdDot, F32KernelsGiveTheScalarBits) {
   }
 }
 
+// F16 (against f16 activations) has llama.cpp's orders too, so its vector kernels give
+// the scalar kernel's bits. Pairs of +-2^30 products cancel, as for F32 above.
+TEST(SimdDot, F16KernelsGiveTheScalarBits) {
+  if (!have_avx2()) GTEST_SKIP() << "this CPU lacks AVX2/FMA/F16C";
+  std::mt19937_64 rng(16);
+  std::normal_distribution<float> normal(0.0f, 1.0f);
+  for (int64_t n : {16, 32, 48, 64, 172, 256, 1000, 4096, 5, 17, 100, 130}) {
+    for (int trial = 0; trial < 16; ++trial) {
+      std::vector<float> w(static_cast<size_t>(n)), a(static_cast<size_t>(4 * n));
+      for (float& v : w) v = normal(rng);
+      for (float& v : a) v = normal(rng);
+      for (int64_t pair = 0; pair < n / 8; ++pair) {
+        const int64_t plus = static_cast<int64_t>(rng() % n), minus = static_cast<int64_t>(rng() % n);
+        if (plus == minus) continue;
+        w[plus] = 32768.0f;
+        w[minus] = -32768.0f;
+        a[plus] = a[minus] = 32768.0f;
+      }
+      std::vector<uint16_t> wh(w.size()), ah(a.size());
+      f16_quantize_ref(w.data(), wh.data(), n);
+      f16_quantize_ref(a.data(), ah.data(), 4 * n);
+      float four[4];
+      simd_vec_dot4(TensorType::F16)(n, wh.data(), ah.data(), static_cast<size_t>(n) * 2, four);
+      for (int r = 0; r < 4; ++r) {
+        const uint16_t* row = ah.data() + r * n;
+        const float scalar = f16_vec_dot_ref(n, wh.data(), row);
+        const float one = simd_vec_dot(TensorType::F16)(n, wh.data(), row);
+        const float narrow = avx2_vec_dot(TensorType::F16)(n, wh.data(), row);
+        EXPECT_EQ(std::memcmp(&scalar, &four[r], sizeof scalar), 0) << "n " << n << " row " << r;
+        EXPECT_EQ(std::memcmp(&scalar, &one, sizeof scalar), 0) << "n " << n;
+        EXPECT_EQ(std::memcmp(&scalar, &narrow, sizeof scalar), 0) << "n " << n;
+      }
+    }
+  }
+}
+
 }  // namespace
 }  // namespace pd
