@@ -100,34 +100,29 @@ PD_AVX512 void ordered_rows(int64_t n, const uint8_t* w, const uint8_t* const* a
   }
 }
 
-template <typename Values>
-PD_AVX512 float ordered_row(int64_t n, const void* weight, const void* activation) {
-  const uint8_t* rows[1] = {static_cast<const uint8_t*>(activation)};
-  float out;
-  ordered_rows<Values, 1>(n, static_cast<const uint8_t*>(weight), rows, &out);
-  return out;
-}
+// One activation row through a many-row kernel.
+using RowsKernel = void (*)(int64_t n, const uint8_t* w, const uint8_t* const* a, float* out);
 
-template <typename Values>
-PD_AVX512 float one_row(int64_t n, const void* weight, const void* activation) {
+template <RowsKernel kernel>
+PD_AVX512 float single_row(int64_t n, const void* weight, const void* activation) {
   const uint8_t* rows[1] = {static_cast<const uint8_t*>(activation)};
   float out;
-  lane_dot<Values, 1>(n, static_cast<const uint8_t*>(weight), rows, &out);
+  kernel(n, static_cast<const uint8_t*>(weight), rows, &out);
   return out;
 }
 
 }  // namespace
 
 PD_AVX512 float dot_f32(int64_t n, const void* weight, const void* activation) {
-  return ordered_row<F32Values>(n, weight, activation);
+  return single_row<ordered_rows<F32Values, 1>>(n, weight, activation);
 }
 
 PD_AVX512 float dot_f16(int64_t n, const void* weight, const void* activation) {
-  return ordered_row<F16Values>(n, weight, activation);
+  return single_row<ordered_rows<F16Values, 1>>(n, weight, activation);
 }
 
 PD_AVX512 float dot_bf16(int64_t n, const void* weight, const void* activation) {
-  return one_row<Bf16Values>(n, weight, activation);
+  return single_row<lane_dot<Bf16Values, 1>>(n, weight, activation);
 }
 
 PD_AVX512 void dot4_f32(int64_t n, const void* weight, const void* activation, size_t stride, float* out) {
