@@ -8,7 +8,6 @@
 #include "model/matmul.h"
 #include "model/ops.h"
 #include "tensor/activation_quant.h"
-#include "tensor/quant_float.h"
 #include "tensor/row_ops.h"
 #include "tensor/simd_dot.h"
 
@@ -41,8 +40,7 @@ void compute_scores(const AttentionShape& s, const KvCache& cache, int64_t layer
     }
     // llama.cpp's orders. f32 keys meet the (permuted, so not contiguous) queries in
     // ggml_vec_dot_f32; f16 keys meet f16 queries, made contiguous by the conversion, in
-    // tinyBLAS's sixteen fused lanes when the head size allows (products of two f16
-    // values are exact in f32, so the f32 kernel gives its bits).
+    // the f16 kernel's order (tensor/quant_float.h), whose vector kernel gives its bits.
     if (type == TensorType::F32) {
       for (int64_t j = 0; j < n_positions; ++j) {
         const auto* key = reinterpret_cast<const float*>(cache.key(layer, j, kv_head));
@@ -50,20 +48,10 @@ void compute_scores(const AttentionShape& s, const KvCache& cache, int64_t layer
       }
       return;
     }
-    const VecDotFn vector_f32 = simd_vec_dot(TensorType::F32);
-    const VecDotFn f32_dot = vector_f32 != nullptr ? vector_f32 : f32_vec_dot_ref;
-    if (type == TensorType::F16 && s.head_dim % 16 == 0) {
-      scratch.row.resize(static_cast<size_t>(2 * s.head_dim));
-      float* q_values = scratch.row.data() + s.head_dim;
-      key_traits.to_float(query, q_values, s.head_dim);
-      for (int64_t j = 0; j < n_positions; ++j) {
-        key_traits.to_float(cache.key(layer, j, kv_head), scratch.row.data(), s.head_dim);
-        scratch.scores[j] = f32_dot(s.head_dim, scratch.row.data(), q_values);
-      }
-      return;
-    }
+    const VecDotFn vector_f16 = type == TensorType::F16 ? simd_vec_dot(type) : nullptr;
+    const VecDotFn dot = vector_f16 != nullptr ? vector_f16 : key_traits.vec_dot_ref;
     for (int64_t j = 0; j < n_positions; ++j) {
-      scratch.scores[j] = key_traits.vec_dot_ref(s.head_dim, cache.key(layer, j, kv_head), query);
+      scratch.scores[j] = dot(s.head_dim, cache.key(layer, j, kv_head), query);
     }
     return;
   }

@@ -7,7 +7,6 @@
 #include <cmath>
 #include <cstring>
 
-#include "tensor/quant_float.h"
 #include "tensor/simd_avx2.h"
 #include "tensor/simd_float_values.h"
 #include "tensor/simd_rows.h"
