@@ -118,6 +118,19 @@ TEST(SimdForward, VectorKernelsGiveTheSameBitsForOneAndTwoThreads) {
   }
 }
 
+// The prompt fed one token at a time gives, token by token, exactly `expected`'s rows.
+void expect_decode_gives(const std::shared_ptr<const Model>& model, const Logits& expected,
+                         std::string_view type, const char* what) {
+  const std::vector<int32_t> tokens = prompt(model->config().n_vocab);
+  Session single(model, NumericsConfig{}, SessionOptions{0, 2, nullptr});
+  for (size_t t = 0; t < tokens.size(); ++t) {
+    const Logits one = single.eval(std::vector<int32_t>{tokens[t]});
+    EXPECT_EQ(0, std::memcmp(one.values.data(), expected.values.data() + t * expected.n_vocab,
+                             expected.n_vocab * sizeof(float)))
+        << type << " " << what << " " << t;
+  }
+}
+
 // Prefill (many tokens per matrix product) and decode (one) run the same per-element
 // kernel, so a token's logits do not depend on how it was fed.
 TEST(SimdForward, DecodeEqualsPrefillWithVectorKernels) {
@@ -127,16 +140,8 @@ TEST(SimdForward, DecodeEqualsPrefillWithVectorKernels) {
   for (TensorType type : {TensorType::F16, TensorType::Q8_0, TensorType::Q4_0, TensorType::Q5_1,
                           TensorType::Q4_K, TensorType::Q6_K}) {
     const auto model = model_of(type);
-    const std::vector<int32_t> tokens = prompt(model->config().n_vocab);
     Session batch(model, NumericsConfig{}, SessionOptions{0, 2, nullptr});
-    const Logits all = batch.eval(tokens);
-    Session single(model, NumericsConfig{}, SessionOptions{0, 2, nullptr});
-    for (size_t t = 0; t < tokens.size(); ++t) {
-      const Logits one = single.eval(std::vector<int32_t>{tokens[t]});
-      EXPECT_EQ(0, std::memcmp(one.values.data(), all.values.data() + t * all.n_vocab,
-                               all.n_vocab * sizeof(float)))
-          << type_name(type) << " token " << t;
-    }
+    expect_decode_gives(model, batch.eval(prompt(model->config().n_vocab)), type_name(type), "token");
   }
 }
 
@@ -153,14 +158,7 @@ TEST(SimdForward, Avx512GivesTheAvx2BitsInAWholeForwardPass) {
     set_active_isa(Isa::Avx512);
     EXPECT_TRUE(bit_identical(narrow, run(model, 1))) << type_name(type) << " 1 thread";
     EXPECT_TRUE(bit_identical(narrow, run(model, 2))) << type_name(type) << " 2 threads";
-    const std::vector<int32_t> tokens = prompt(model->config().n_vocab);
-    Session single(model, NumericsConfig{}, SessionOptions{0, 2, nullptr});
-    for (size_t t = 0; t < tokens.size(); ++t) {
-      const Logits one = single.eval(std::vector<int32_t>{tokens[t]});
-      EXPECT_EQ(0, std::memcmp(one.values.data(), narrow.values.data() + t * narrow.n_vocab,
-                               narrow.n_vocab * sizeof(float)))
-          << type_name(type) << " decoded token " << t;
-    }
+    expect_decode_gives(model, narrow, type_name(type), "decoded token");
   }
 }
 

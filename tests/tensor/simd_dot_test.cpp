@@ -249,39 +249,66 @@ TEST(SimdDot, DispatchFollowsTheActiveInstructionSet) {
   EXPECT_EQ(simd_vec_dot(TensorType::I8), nullptr);
 }
 
+// Every vector kernel of `type` (the active set's single-row and four-row kernels and
+// the AVX2 single-row one) gives the scalar kernel's bits on four activation rows
+// `row_bytes` apart.
+void expect_scalar_bits(TensorType type, int64_t n, const void* w, const uint8_t* a,
+                        size_t row_bytes) {
+  const VecDotFn scalar_dot = type_traits(type).vec_dot_ref;
+  float four[4];
+  simd_vec_dot4(type)(n, w, a, row_bytes, four);
+  for (int r = 0; r < 4; ++r) {
+    const uint8_t* row = a + r * row_bytes;
+    const float scalar = scalar_dot(n, w, row);
+    const float one = simd_vec_dot(type)(n, w, row);
+    const float narrow = avx2_vec_dot(type)(n, w, row);
+    EXPECT_EQ(std::memcmp(&scalar, &four[r], sizeof scalar), 0) << "n " << n << " row " << r;
+    EXPECT_EQ(std::memcmp(&scalar, &one, sizeof scalar), 0) << "n " << n;
+    EXPECT_EQ(std::memcmp(&scalar, &narrow, sizeof scalar), 0) << "n " << n;
+  }
+}
+
+// A weight row of n values and four activation rows after it, normal, with n / 8 pairs
+// of weights +-`big` whose products cancel: what the small products keep of their bits
+// then shows any change of lanes or of the order of the adds. With
+// `big_activations` the first activation row meets those weights with `big` too.
+struct CancellingRows {
+  std::vector<float> w;
+  std::vector<float> a;
+};
+
+CancellingRows cancelling_rows(int64_t n, float big, bool big_activations, std::mt19937_64& rng) {
+  std::normal_distribution<float> normal(0.0f, 1.0f);
+  CancellingRows rows{std::vector<float>(static_cast<size_t>(n)), std::vector<float>(static_cast<size_t>(4 * n))};
+  for (float& v : rows.w) v = normal(rng);
+  for (float& v : rows.a) v = normal(rng);
+  for (int64_t pair = 0; pair < n / 8; ++pair) {
+    const int64_t plus = static_cast<int64_t>(rng() % n), minus = static_cast<int64_t>(rng() % n);
+    if (plus == minus) continue;
+    rows.w[plus] = big;
+    rows.w[minus] = -big;
+    if (big_activations) rows.a[plus] = rows.a[minus] = big;
+  }
+  return rows;
+}
+
+constexpr int64_t kOrderLengths[] = {16, 32, 48, 64, 172, 256, 1000, 4096, 5, 17, 100, 130};
+
 // F32 has one order (llama.cpp's, quant_float.h), so its vector kernels give the
-// scalar kernel's bits exactly. Pairs of +-2^60 products cancel, so what the small
-// products keep of their bits shows any change of lanes or of the order of the adds.
+// scalar kernel's bits exactly, with pairs of +-2^60 products.
 TEST(SimdDot, F32KernelsGiveTheScalarBits) {
   if (!have_avx2()) GTEST_SKIP() << "this CPU lacks AVX2/FMA/F16C";
   std::mt19937_64 rng(172);
-  std::normal_distribution<float> normal(0.0f, 1.0f);
-  for (int64_t n : {16, 32, 48, 64, 172, 256, 1000, 4096, 5, 17, 100, 130}) {
+  for (int64_t n : kOrderLengths) {
     for (int trial = 0; trial < 16; ++trial) {
-      std::vector<float> w(static_cast<size_t>(4 * n)), a(static_cast<size_t>(4 * n));
-      for (size_t i = 0; i < w.size(); ++i) {
-        w[i] = normal(rng);
-        a[i] = normal(rng);
-      }
-      for (int64_t pair = 0; pair < n / 8; ++pair) {
-        const int64_t plus = static_cast<int64_t>(rng() % n), minus = static_cast<int64_t>(rng() % n);
-        if (plus == minus) continue;
-        w[plus] = 0x1p60f;
-        w[minus] = -0x1p60f;
-      }
-      float four[4];
-      simd_vec_dot4(TensorType::F32)(n, w.data(), a.data(), static_cast<size_t>(n) * sizeof(float), four);
+      const CancellingRows rows = cancelling_rows(n, 0x1p60f, false, rng);
+      expect_scalar_bits(TensorType::F32, n, rows.w.data(), reinterpret_cast<const uint8_t*>(rows.a.data()),
+                         static_cast<size_t>(n) * sizeof(float));
       for (int r = 0; r < 4; ++r) {
-        const float* row = a.data() + r * n;
-        const float scalar = f32_vec_dot_ref(n, w.data(), row);
-        EXPECT_EQ(std::memcmp(&scalar, &four[r], sizeof scalar), 0) << "n " << n << " row " << r;
-        const float one = simd_vec_dot(TensorType::F32)(n, w.data(), row);
-        const float narrow = avx2_vec_dot(TensorType::F32)(n, w.data(), row);
-        EXPECT_EQ(std::memcmp(&scalar, &one, sizeof scalar), 0) << "n " << n;
-        EXPECT_EQ(std::memcmp(&scalar, &narrow, sizeof scalar), 0) << "n " << n;
+        const float* row = rows.a.data() + r * n;
         // The four-accumulator order at every length (attention over an f32 cache).
-        const float four_scalar = f32_dot_four_accumulators(n, w.data(), row);
-        const float four_vector = f32_four_accumulator_dot(n, w.data(), row);
+        const float four_scalar = f32_dot_four_accumulators(n, rows.w.data(), row);
+        const float four_vector = f32_four_accumulator_dot(n, rows.w.data(), row);
         EXPECT_EQ(std::memcmp(&four_scalar, &four_vector, sizeof four_scalar), 0) << "n " << n;
       }
     }
@@ -289,37 +316,18 @@ TEST(SimdDot, F32KernelsGiveTheScalarBits) {
 }
 
 // F16 (against f16 activations) has llama.cpp's orders too, so its vector kernels give
-// the scalar kernel's bits. Pairs of +-2^30 products cancel, as for F32 above.
+// the scalar kernel's bits, with pairs of +-2^30 products.
 TEST(SimdDot, F16KernelsGiveTheScalarBits) {
   if (!have_avx2()) GTEST_SKIP() << "this CPU lacks AVX2/FMA/F16C";
   std::mt19937_64 rng(16);
-  std::normal_distribution<float> normal(0.0f, 1.0f);
-  for (int64_t n : {16, 32, 48, 64, 172, 256, 1000, 4096, 5, 17, 100, 130}) {
+  for (int64_t n : kOrderLengths) {
     for (int trial = 0; trial < 16; ++trial) {
-      std::vector<float> w(static_cast<size_t>(n)), a(static_cast<size_t>(4 * n));
-      for (float& v : w) v = normal(rng);
-      for (float& v : a) v = normal(rng);
-      for (int64_t pair = 0; pair < n / 8; ++pair) {
-        const int64_t plus = static_cast<int64_t>(rng() % n), minus = static_cast<int64_t>(rng() % n);
-        if (plus == minus) continue;
-        w[plus] = 32768.0f;
-        w[minus] = -32768.0f;
-        a[plus] = a[minus] = 32768.0f;
-      }
-      std::vector<uint16_t> wh(w.size()), ah(a.size());
-      f16_quantize_ref(w.data(), wh.data(), n);
-      f16_quantize_ref(a.data(), ah.data(), 4 * n);
-      float four[4];
-      simd_vec_dot4(TensorType::F16)(n, wh.data(), ah.data(), static_cast<size_t>(n) * 2, four);
-      for (int r = 0; r < 4; ++r) {
-        const uint16_t* row = ah.data() + r * n;
-        const float scalar = f16_vec_dot_ref(n, wh.data(), row);
-        const float one = simd_vec_dot(TensorType::F16)(n, wh.data(), row);
-        const float narrow = avx2_vec_dot(TensorType::F16)(n, wh.data(), row);
-        EXPECT_EQ(std::memcmp(&scalar, &four[r], sizeof scalar), 0) << "n " << n << " row " << r;
-        EXPECT_EQ(std::memcmp(&scalar, &one, sizeof scalar), 0) << "n " << n;
-        EXPECT_EQ(std::memcmp(&scalar, &narrow, sizeof scalar), 0) << "n " << n;
-      }
+      const CancellingRows rows = cancelling_rows(n, 32768.0f, true, rng);
+      std::vector<uint16_t> wh(rows.w.size()), ah(rows.a.size());
+      f16_quantize_ref(rows.w.data(), wh.data(), n);
+      f16_quantize_ref(rows.a.data(), ah.data(), 4 * n);
+      expect_scalar_bits(TensorType::F16, n, wh.data(), reinterpret_cast<const uint8_t*>(ah.data()),
+                         static_cast<size_t>(n) * sizeof(uint16_t));
     }
   }
 }
