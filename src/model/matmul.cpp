@@ -10,6 +10,7 @@
 #include "tensor/activation_quant.h"
 #include "tensor/quant_float.h"
 #include "tensor/simd_dot.h"
+#include "tensor/simd_tile.h"
 
 namespace pd {
 
@@ -148,6 +149,37 @@ bool is_float_type(TensorType type) {
   return type == TensorType::F32 || type == TensorType::F16 || type == TensorType::BF16;
 }
 
+// A batch of tokens against F32 or F16 weights through register tiles
+// (tensor/simd_tile.h): the vector kernel's bits, several weight rows and tokens at a
+// time. False (and nothing done) where no tile kernel applies.
+bool matmul_float_tiles(const TensorView& w, const float* x, int64_t n_tokens, float* y,
+                        ThreadPool& pool) {
+  const int64_t n = w.row_length();
+  const FloatTileFn tile = n % 16 == 0 ? simd_float_tile(w.type) : nullptr;
+  if (tile == nullptr) return false;
+  const float* activations = x;
+  std::vector<float> rounded;
+  if (w.type != TensorType::F32) {
+    // Each token rounded to the weight type (its vec_dot_type) and widened back: exact.
+    const TypeTraits& traits = type_traits(w.type);
+    rounded.resize(static_cast<size_t>(n * n_tokens));
+    std::vector<uint8_t> row(bytes_before(traits, n));
+    for (int64_t t = 0; t < n_tokens; ++t) {
+      quantize_activation_row(w.type, x + t * n, row.data(), n);
+      traits.to_float(row.data(), rounded.data() + t * n, n);
+    }
+    activations = rounded.data();
+  }
+  const auto* weights = static_cast<const uint8_t*>(w.data);
+  const size_t row_bytes = w.row_bytes();
+  const int64_t rows = w.rows();
+  pool.parallel_for(rows, [&](int64_t begin, int64_t end) {
+    tile(n, weights + static_cast<size_t>(begin) * row_bytes, row_bytes, end - begin, activations,
+         n_tokens, y + begin, rows);
+  }, kRowGrain);
+  return true;
+}
+
 // `simd_allowed`: the active instruction set's vector kernel may replace the type's
 // scalar vec_dot (forward order only; the reversed order is defined by the scalar
 // kernels). With a vector kernel the float types dot directly on the stored rows.
@@ -159,6 +191,7 @@ void matmul_fast(const TensorView& w, const float* x, int64_t n_tokens, float* y
     matmul_float_type(w, x, n_tokens, y, order, pool);
     return;
   }
+  if (simd != nullptr && n_tokens > 1 && matmul_float_tiles(w, x, n_tokens, y, pool)) return;
   const int64_t n = w.row_length();
   const int64_t rows = w.rows();
   const TypeTraits& weight = type_traits(w.type);

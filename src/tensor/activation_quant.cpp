@@ -10,6 +10,7 @@
 #include "tensor/quant_float.h"
 #include "tensor/quant_legacy.h"
 #include "tensor/quant_k.h"  // Q8_K ROUTE INCLUDE (brief B)
+#include "tensor/simd_activation_quant.h"
 
 namespace pd {
 
@@ -86,6 +87,8 @@ void quantize_row_q8_1_activation(const float* src, void* dst, int64_t n) {
 }
 
 void quantize_activation_row(TensorType vec_dot_type, const float* src, void* dst, int64_t n) {
+  // The vector conversions write the same bytes, whatever the active instruction set.
+  if (simd_quantize_activation_row(vec_dot_type, src, dst, n)) return;
   switch (vec_dot_type) {
     case TensorType::F32:
       std::memcpy(dst, src, static_cast<size_t>(n) * sizeof(float));

@@ -1,0 +1,162 @@
+#include "tensor/simd_activation_quant.h"
+
+#include <cmath>
+#include <cstring>
+
+#include "core/cpu_features.h"
+#include "tensor/activation_quant.h"
+#include "tensor/quant_float.h"
+#include "tensor/quant_k.h"
+#include "tensor/quant_legacy.h"
+#include "tensor/simd_avx2.h"
+
+namespace pd {
+
+namespace {
+
+// True when all eight lanes are finite (neither NaN nor infinity).
+PD_AVX2 inline bool all_finite(__m256 v) {
+  const __m256 magnitude = _mm256_andnot_ps(_mm256_set1_ps(-0.0f), v);
+  return _mm256_movemask_ps(_mm256_cmp_ps(magnitude, _mm256_set1_ps(3.4028234663852886e38f),
+                                          _CMP_LE_OQ)) == 0xFF;
+}
+
+PD_AVX2 inline __m256 absolute(__m256 v) { return _mm256_andnot_ps(_mm256_set1_ps(-0.0f), v); }
+
+// Round to nearest even, as f32_to_f16 does for every finite value and infinity.
+PD_AVX2 void f16_row(const float* src, void* dst, int64_t n) {
+  auto* out = static_cast<uint8_t*>(dst);
+  int64_t i = 0;
+  for (; i + 8 <= n; i += 8) {
+    const __m256 v = _mm256_loadu_ps(src + i);
+    if (_mm256_movemask_ps(_mm256_cmp_ps(v, v, _CMP_UNORD_Q)) != 0) {
+      f16_quantize_ref(src + i, out + 2 * i, 8);  // NaN: the canonical quiet NaN
+      continue;
+    }
+    _mm_storeu_si128(reinterpret_cast<__m128i*>(out + 2 * i),
+                     _mm256_cvtps_ph(v, _MM_FROUND_TO_NEAREST_INT));
+  }
+  if (i < n) f16_quantize_ref(src + i, out + 2 * i, n - i);
+}
+
+// ggml's AVX2 quantize_row_q8_0 on one block of finite values: max|x| folded as
+// activation_quant.cpp documents, inverse scale 127 / max, nearest-even rounding,
+// signed saturation, scale stored by the hardware conversion.
+PD_AVX2 void q8_0_block(const float* x, BlockQ8_0& y) {
+  __m256 v[4];
+  for (int k = 0; k < 4; ++k) v[k] = _mm256_loadu_ps(x + 8 * k);
+  __m256 lanes = absolute(v[0]);
+  for (int k = 1; k < 4; ++k) lanes = _mm256_max_ps(lanes, absolute(v[k]));
+  __m128 quad = _mm_max_ps(_mm256_extractf128_ps(lanes, 1), _mm256_castps256_ps128(lanes));
+  quad = _mm_max_ps(quad, _mm_movehl_ps(quad, quad));
+  quad = _mm_max_ss(quad, _mm_movehdup_ps(quad));
+  const float max = _mm_cvtss_f32(quad);
+  y.d = _cvtss_sh(max / 127.0f, _MM_FROUND_TO_NEAREST_INT);
+  const __m256 id = _mm256_set1_ps(max != 0.0f ? 127.0f / max : 0.0f);
+  __m256i q[4];
+  for (int k = 0; k < 4; ++k) {
+    q[k] = _mm256_cvtps_epi32(_mm256_round_ps(_mm256_mul_ps(v[k], id), _MM_FROUND_TO_NEAREST_INT));
+  }
+  // The packs interleave 128-bit halves; the permutation puts the bytes back in order.
+  const __m256i words01 = _mm256_packs_epi32(q[0], q[1]);
+  const __m256i words23 = _mm256_packs_epi32(q[2], q[3]);
+  const __m256i bytes = _mm256_permutevar8x32_epi32(_mm256_packs_epi16(words01, words23),
+                                                    _mm256_setr_epi32(0, 4, 1, 5, 2, 6, 3, 7));
+  _mm256_storeu_si256(reinterpret_cast<__m256i*>(y.qs), bytes);
+}
+
+PD_AVX2 bool finite_values(const float* x, int count) {
+  for (int k = 0; k < count; k += 8) {
+    if (!all_finite(_mm256_loadu_ps(x + k))) return false;
+  }
+  return true;
+}
+
+PD_AVX2 void q8_0_row(const float* src, void* dst, int64_t n) {
+  auto* y = static_cast<BlockQ8_0*>(dst);
+  for (int64_t b = 0; b < n / kLegacyBlockSize; ++b) {
+    const float* x = src + b * kLegacyBlockSize;
+    if (finite_values(x, kLegacyBlockSize)) {
+      q8_0_block(x, y[b]);
+    } else {
+      quantize_row_q8_0_activation(x, y + b, kLegacyBlockSize);
+    }
+  }
+}
+
+// quantize_row_q8_k_ref on one block of finite values: the signed value of largest
+// magnitude (the first on ties), iscale = -127 / it, quants rounded to nearest even
+// (the reference's magic-number rounding does the same on |values| <= 127), 16-value sums.
+PD_AVX2 void q8_k_block(const float* x, BlockQ8K& b) {
+  constexpr int kVectors = static_cast<int>(kQK_K) / 8;
+  __m256 amax = _mm256_setzero_ps();
+  for (int k = 0; k < kVectors; ++k) amax = _mm256_max_ps(amax, absolute(_mm256_loadu_ps(x + 8 * k)));
+  __m128 m = _mm_max_ps(_mm256_extractf128_ps(amax, 1), _mm256_castps256_ps128(amax));
+  m = _mm_max_ps(m, _mm_movehl_ps(m, m));
+  m = _mm_max_ss(m, _mm_movehdup_ps(m));
+  const float largest = _mm_cvtss_f32(m);
+  if (largest == 0.0f) {
+    std::memset(&b, 0, sizeof b);
+    return;
+  }
+  float max = 0.0f;
+  for (int j = 0;; ++j) {
+    if (std::fabs(x[j]) == largest) {
+      max = x[j];
+      break;
+    }
+  }
+  const float iscale = -127.f / max;
+  const __m256 scale = _mm256_set1_ps(iscale);
+  for (int k = 0; k < kVectors; k += 4) {
+    __m256i q[4];
+    for (int l = 0; l < 4; ++l) {
+      const __m256 product = _mm256_mul_ps(scale, _mm256_loadu_ps(x + 8 * (k + l)));
+      q[l] = _mm256_min_epi32(_mm256_cvtps_epi32(_mm256_round_ps(product, _MM_FROUND_TO_NEAREST_INT)),
+                              _mm256_set1_epi32(127));
+    }
+    const __m256i words01 = _mm256_packs_epi32(q[0], q[1]);
+    const __m256i words23 = _mm256_packs_epi32(q[2], q[3]);
+    const __m256i bytes = _mm256_permutevar8x32_epi32(_mm256_packs_epi16(words01, words23),
+                                                      _mm256_setr_epi32(0, 4, 1, 5, 2, 6, 3, 7));
+    _mm256_storeu_si256(reinterpret_cast<__m256i*>(b.qs + 8 * k), bytes);
+  }
+  for (int j = 0; j < static_cast<int>(kQK_K) / 16; ++j) {
+    int sum = 0;
+    for (int l = 0; l < 16; ++l) sum += b.qs[16 * j + l];
+    b.bsums[j] = static_cast<int16_t>(sum);
+  }
+  b.d = 1 / iscale;
+}
+
+PD_AVX2 void q8_k_row(const float* src, void* dst, int64_t n) {
+  auto* y = static_cast<BlockQ8K*>(dst);
+  for (int64_t b = 0; b < n / kQK_K; ++b) {
+    const float* x = src + b * kQK_K;
+    if (finite_values(x, static_cast<int>(kQK_K))) {
+      q8_k_block(x, y[b]);
+    } else {
+      quantize_row_q8_k_ref(x, y + b, kQK_K);
+    }
+  }
+}
+
+bool cpu_has_avx2_f16c() {
+  const CpuFeatures& f = cpu_features();
+  return f.avx2 && f.fma && f.f16c;
+}
+
+}  // namespace
+
+bool simd_quantize_activation_row(TensorType type, const float* src, void* dst, int64_t n) {
+  static const bool available = cpu_has_avx2_f16c();
+  if (!available) return false;
+  switch (type) {
+    case TensorType::F16: f16_row(src, dst, n); return true;
+    case TensorType::Q8_0: q8_0_row(src, dst, n); return true;
+    case TensorType::Q8_K: q8_k_row(src, dst, n); return true;
+    default: return false;
+  }
+}
+
+}  // namespace pd

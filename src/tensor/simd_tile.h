@@ -1,0 +1,38 @@
+#pragma once
+// Register-tiled matrix products of float weights (F32, F16) with a batch of activation
+// rows: prefill's compute-bound path. A single-row kernel (simd_dot.h) loads one weight
+// vector and one activation vector per fused multiply-add; a tile of kRows weight rows
+// by kTokens activation rows keeps kRows x kTokens accumulators in registers and loads
+// kRows + kTokens vectors for that many multiply-adds.
+//
+// Every output element is still one row's dot product computed alone from start to end:
+// sixteen fused lanes over the row from zero, then the lane tree of the single-row
+// kernel (llama.cpp's order, quant_float.h). So a tile gives, element for element, the
+// bits of simd_vec_dot(type) on the same row and the activation rounded to the type's
+// vec_dot_type, whatever the batch, the tile shape or the thread count
+// (SimdTile.* holds them to memcmp equality).
+
+#include <cstddef>
+#include <cstdint>
+
+#include "tensor/tensor_type.h"
+
+namespace pd {
+
+// y[t * y_stride + r] = dot(weight row r, activation row t) for r < rows, t < tokens.
+// Weight row r starts at weight + r * weight_stride bytes (stored type); activation row
+// t at activation + t * n floats, holding values already rounded to the weight type's
+// vec_dot_type (for F16: f16 values widened to float, which is exact). n must be a
+// multiple of 16.
+using FloatTileFn = void (*)(int64_t n, const void* weight, size_t weight_stride, int64_t rows,
+                             const float* activation, int64_t tokens, float* y, int64_t y_stride);
+
+// The tile kernel for `type` when the active instruction set (core/cpu_features.h) is
+// AVX-512 and the type is F32 or F16; nullptr otherwise (use simd_vec_dot4 then).
+FloatTileFn simd_float_tile(TensorType type);
+
+// The AVX-512 tile kernel whatever the active set; nullptr when the CPU lacks AVX-512
+// or the type has none. For tests and benchmarks.
+FloatTileFn avx512_float_tile(TensorType type);
+
+}  // namespace pd

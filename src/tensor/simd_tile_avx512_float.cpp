@@ -1,0 +1,121 @@
+// AVX-512 register tiles for F32 and F16 weights (simd_tile.h). One 512-bit register
+// per (weight row, activation row) pair holds that product's sixteen lanes, exactly as
+// ordered_rows in simd_dot_avx512_float.cpp does for one weight row.
+
+#include <algorithm>
+
+#include "core/cpu_features.h"
+#include "tensor/simd_avx512.h"
+#include "tensor/simd_tile.h"
+
+namespace pd {
+
+namespace {
+
+// Activation rows processed against one tile of weight rows before moving on: the
+// activations of a chunk stay in the second-level cache while every weight tile of the
+// thread's range passes over them once.
+constexpr int64_t kTokenChunk = 64;
+
+// 4 x 6 = 24 accumulators, plus 4 weight vectors and an activation vector: 29 of the
+// 32 vector registers.
+constexpr int kTileRows = 4;
+constexpr int kTileTokens = 6;
+
+struct F16Weights {
+  static constexpr size_t kBytes = 2;
+  PD_AVX512 static __m512 load16(const uint8_t* p) {
+    return _mm512_cvtph_ps(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(p)));
+  }
+};
+
+struct F32Weights {
+  static constexpr size_t kBytes = 4;
+  PD_AVX512 static __m512 load16(const uint8_t* p) { return _mm512_loadu_ps(p); }
+};
+
+// kRows weight rows against kTokens activation rows.
+template <typename Weights, int kRows, int kTokens>
+PD_AVX512 void tile(int64_t n, const uint8_t* w, size_t w_stride, const float* a, float* y,
+                    int64_t y_stride) {
+  __m512 acc[kRows][kTokens];
+  for (int r = 0; r < kRows; ++r) {
+    for (int t = 0; t < kTokens; ++t) acc[r][t] = _mm512_setzero_ps();
+  }
+  for (int64_t i = 0; i < n; i += 16) {
+    __m512 wv[kRows];
+    for (int r = 0; r < kRows; ++r) wv[r] = Weights::load16(w + r * w_stride + i * Weights::kBytes);
+    for (int t = 0; t < kTokens; ++t) {
+      const __m512 av = _mm512_loadu_ps(a + t * n + i);
+      for (int r = 0; r < kRows; ++r) acc[r][t] = _mm512_fmadd_ps(wv[r], av, acc[r][t]);
+    }
+  }
+  for (int r = 0; r < kRows; ++r) {
+    for (int t = 0; t < kTokens; ++t) {
+      y[t * y_stride + r] =
+          avx2::sum_lanes(_mm256_add_ps(avx512::low_half(acc[r][t]), avx512::high_half(acc[r][t])));
+    }
+  }
+}
+
+using TileFn = void (*)(int64_t n, const uint8_t* w, size_t w_stride, const float* a, float* y,
+                        int64_t y_stride);
+
+// The tile for kRows rows and `tokens` (1 to kTileTokens) activation rows.
+template <typename Weights, int kRows>
+TileFn tile_for(int64_t tokens) {
+  switch (tokens) {
+    case 1: return tile<Weights, kRows, 1>;
+    case 2: return tile<Weights, kRows, 2>;
+    case 3: return tile<Weights, kRows, 3>;
+    case 4: return tile<Weights, kRows, 4>;
+    case 5: return tile<Weights, kRows, 5>;
+    default: return tile<Weights, kRows, kTileTokens>;
+  }
+}
+
+template <typename Weights>
+void tiled_product(int64_t n, const void* weight, size_t weight_stride, int64_t rows,
+                   const float* activation, int64_t tokens, float* y, int64_t y_stride) {
+  const auto* w = static_cast<const uint8_t*>(weight);
+  for (int64_t chunk = 0; chunk < tokens; chunk += kTokenChunk) {
+    const int64_t chunk_end = std::min(tokens, chunk + kTokenChunk);
+    for (int64_t r = 0; r < rows; r += kTileRows) {
+      const bool full = r + kTileRows <= rows;
+      for (int64_t t = chunk; t < chunk_end; t += kTileTokens) {
+        const int64_t count = std::min<int64_t>(kTileTokens, chunk_end - t);
+        const float* a = activation + t * n;
+        float* out = y + t * y_stride + r;
+        if (full) {
+          tile_for<Weights, kTileRows>(count)(n, w + r * weight_stride, weight_stride, a, out, y_stride);
+          continue;
+        }
+        // The last rows of an uneven range, one at a time.
+        for (int64_t k = r; k < rows; ++k) {
+          tile_for<Weights, 1>(count)(n, w + k * weight_stride, weight_stride, a, out + (k - r), y_stride);
+        }
+      }
+    }
+  }
+}
+
+bool avx512_tiles_available() {
+  const CpuFeatures& f = cpu_features();
+  return f.avx2 && f.fma && f.f16c && f.avx512f && f.avx512bw && f.avx512vl && f.avx512vnni;
+}
+
+}  // namespace
+
+FloatTileFn avx512_float_tile(TensorType type) {
+  static const bool available = avx512_tiles_available();
+  if (!available) return nullptr;
+  if (type == TensorType::F32) return tiled_product<F32Weights>;
+  if (type == TensorType::F16) return tiled_product<F16Weights>;
+  return nullptr;
+}
+
+FloatTileFn simd_float_tile(TensorType type) {
+  return active_isa() == Isa::Avx512 ? avx512_float_tile(type) : nullptr;
+}
+
+}  // namespace pd
