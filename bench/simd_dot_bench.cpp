@@ -2,7 +2,9 @@
 // matrix-vector product (one activation row against every weight row, as decode does)
 // over a matrix that streams from memory (128 MiB, four times the L3 of the machines
 // this was written on) and over one that stays in L2 (64 rows), plus the four-row
-// prefill kernels in cache. Bytes per second count the weight bytes read.
+// prefill kernels in cache. Bytes per second count the weight bytes read. The gemm
+// cases are a prefill's matrix products (2816 x 1024 and 1024 x 2816, 64 tokens) through the
+// four-row kernel and through the register tiles; items per second count FLOPs.
 // Run by `precisiondiff bench --kernels [--kernel-filter REGEX]`.
 
 #include <benchmark/benchmark.h>
@@ -16,6 +18,7 @@
 
 #include "tensor/activation_quant.h"
 #include "tensor/simd_dot.h"
+#include "tensor/simd_tile.h"
 #include "tensor/tensor_type.h"
 
 namespace pd::bench {
@@ -105,7 +108,64 @@ void four_rows(benchmark::State& state, TensorType type, VecDot4Fn kernel) {
   state.SetBytesProcessed(static_cast<int64_t>(state.iterations()) * m.rows * static_cast<int64_t>(m.row_bytes));
 }
 
+// A prefill's product: kGemmRows x kGemmCols weights of `type` against kGemmTokens
+// tokens, one thread, through the four-row kernel (tile == nullptr) or the tiles; the
+// benchmark's two arguments are the rows and columns (an FFN's up and down matrices).
+constexpr int64_t kGemmTokens = 64;
+
+void gemm(benchmark::State& state, TensorType type, VecDot4Fn four, FloatTileFn tile) {
+  const int64_t kGemmRows = state.range(0);
+  const int64_t kGemmCols = state.range(1);
+  if (four == nullptr && tile == nullptr) {
+    state.SkipWithError("no kernel on this CPU");
+    return;
+  }
+  const TypeTraits& traits = type_traits(type);
+  const TypeTraits& activation = type_traits(traits.vec_dot_type);
+  const size_t w_bytes = *row_bytes(type, kGemmCols);
+  const size_t act_bytes = *row_bytes(activation.type, kGemmCols);
+  std::mt19937_64 rng(5);
+  std::vector<uint8_t> weights(w_bytes * kGemmRows);
+  std::vector<float> values(kGemmCols);
+  std::normal_distribution<float> normal(0.0f, 1.0f);
+  for (int64_t r = 0; r < kGemmRows; ++r) {
+    for (float& v : values) v = normal(rng);
+    traits.quantize_ref(values.data(), weights.data() + r * w_bytes, kGemmCols);
+  }
+  std::vector<uint8_t> converted(act_bytes * kGemmTokens);
+  std::vector<float> widened(static_cast<size_t>(kGemmCols * kGemmTokens));
+  for (int64_t t = 0; t < kGemmTokens; ++t) {
+    for (float& v : values) v = normal(rng);
+    quantize_activation_row(activation.type, values.data(), converted.data() + t * act_bytes, kGemmCols);
+    activation.to_float(converted.data() + t * act_bytes, widened.data() + t * kGemmCols, kGemmCols);
+  }
+  std::vector<float> y(static_cast<size_t>(kGemmRows * kGemmTokens));
+  for (auto _ : state) {
+    if (tile != nullptr) {
+      tile(kGemmCols, weights.data(), w_bytes, kGemmRows, widened.data(), kGemmTokens, y.data(), kGemmRows);
+    } else {
+      for (int64_t r = 0; r < kGemmRows; ++r) {
+        for (int64_t t = 0; t < kGemmTokens; t += 4) {
+          float out[4];
+          four(kGemmCols, weights.data() + r * w_bytes, converted.data() + t * act_bytes, act_bytes, out);
+          for (int k = 0; k < 4; ++k) y[(t + k) * kGemmRows + r] = out[k];
+        }
+      }
+    }
+    benchmark::DoNotOptimize(y.data());
+    benchmark::ClobberMemory();
+  }
+  state.SetItemsProcessed(static_cast<int64_t>(state.iterations()) * 2 * kGemmRows * kGemmCols * kGemmTokens);
+}
+
 void register_all() {
+  for (TensorType type : {TensorType::F16, TensorType::F32}) {
+    const std::string name = type_name(type);
+    benchmark::RegisterBenchmark(("gemm/" + name + "/avx512_dot4").c_str(), gemm, type, avx512_vec_dot4(type), nullptr)
+        ->Args({2816, 1024})->Args({1024, 2816})->Unit(benchmark::kMillisecond)->MinTime(0.5);
+    benchmark::RegisterBenchmark(("gemm/" + name + "/avx512_tile").c_str(), gemm, type, nullptr, avx512_float_tile(type))
+        ->Args({2816, 1024})->Args({1024, 2816})->Unit(benchmark::kMillisecond)->MinTime(0.5);
+  }
   for (TensorType type : kTypes) {
     const std::string name = type_name(type);
     const std::pair<const char*, VecDotFn> kernels[] = {{"avx2", avx2_vec_dot(type)}, {"avx512", avx512_vec_dot(type)}};

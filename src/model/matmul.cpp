@@ -9,6 +9,7 @@
 #include "core/thread_pool.h"
 #include "tensor/activation_quant.h"
 #include "tensor/quant_float.h"
+#include "tensor/simd_activation_quant.h"
 #include "tensor/simd_dot.h"
 #include "tensor/simd_tile.h"
 
@@ -18,6 +19,20 @@ namespace {
 
 // Rows handed to one thread at a time: enough work per piece to amortize dispatch.
 constexpr int64_t kRowGrain = 4;
+
+// Scratch memory kept per calling thread and reused across calls: a prefill runs some
+// 170 matrix products, and a fresh buffer of a few hundred KiB for each came back as new
+// pages from the system every time (page faults cost several percent of a prefill).
+enum class ScratchSlot { Activations, Row, kCount };
+
+template <typename T>
+T* scratch(ScratchSlot slot, size_t count) {
+  thread_local std::vector<uint8_t> buffers[static_cast<int>(ScratchSlot::kCount)];
+  std::vector<uint8_t>& buffer = buffers[static_cast<int>(slot)];
+  // (operator new aligns the storage for every T used here.)
+  if (buffer.size() < count * sizeof(T)) buffer.resize(count * sizeof(T));
+  return reinterpret_cast<T*>(buffer.data());
+}
 
 int32_t integer_qmax(ActivationPrecision precision) {
   return precision == ActivationPrecision::Int8 ? 127 : 32767;
@@ -158,17 +173,16 @@ bool matmul_float_tiles(const TensorView& w, const float* x, int64_t n_tokens, f
   const FloatTileFn tile = n % 16 == 0 ? simd_float_tile(w.type) : nullptr;
   if (tile == nullptr) return false;
   const float* activations = x;
-  std::vector<float> rounded;
   if (w.type != TensorType::F32) {
     // Each token rounded to the weight type (its vec_dot_type) and widened back: exact.
     const TypeTraits& traits = type_traits(w.type);
-    rounded.resize(static_cast<size_t>(n * n_tokens));
-    std::vector<uint8_t> row(bytes_before(traits, n));
+    float* rounded = scratch<float>(ScratchSlot::Activations, static_cast<size_t>(n * n_tokens));
+    uint8_t* row = scratch<uint8_t>(ScratchSlot::Row, bytes_before(traits, n));
     for (int64_t t = 0; t < n_tokens; ++t) {
-      quantize_activation_row(w.type, x + t * n, row.data(), n);
-      traits.to_float(row.data(), rounded.data() + t * n, n);
+      quantize_activation_row(w.type, x + t * n, row, n);
+      if (!simd_widen_row(w.type, row, rounded + t * n, n)) traits.to_float(row, rounded + t * n, n);
     }
-    activations = rounded.data();
+    activations = rounded;
   }
   const auto* weights = static_cast<const uint8_t*>(w.data);
   const size_t row_bytes = w.row_bytes();
@@ -198,16 +212,15 @@ void matmul_fast(const TensorView& w, const float* x, int64_t n_tokens, float* y
   const TypeTraits& activation = type_traits(weight.vec_dot_type);
   const uint8_t* converted = reinterpret_cast<const uint8_t*>(x);
   size_t act_row_bytes = static_cast<size_t>(n) * sizeof(float);
-  std::vector<uint8_t> buffer;
   if (activation.type != TensorType::F32) {
     act_row_bytes = bytes_before(activation, n);
-    buffer.resize(act_row_bytes * static_cast<size_t>(n_tokens));
+    uint8_t* buffer = scratch<uint8_t>(ScratchSlot::Activations, act_row_bytes * static_cast<size_t>(n_tokens));
     pool.parallel_for(n_tokens, [&](int64_t begin, int64_t end) {
       for (int64_t t = begin; t < end; ++t) {
-        quantize_activation_row(activation.type, x + t * n, buffer.data() + t * act_row_bytes, n);
+        quantize_activation_row(activation.type, x + t * n, buffer + t * act_row_bytes, n);
       }
     });
-    converted = buffer.data();
+    converted = buffer;
   }
   // Four tokens at a time where the type has a four-row kernel: the weight row is
   // expanded once for the four, and every element keeps the single-row kernel's bits.
