@@ -222,14 +222,21 @@ void matmul_fast(const TensorView& w, const float* x, int64_t n_tokens, float* y
     });
     converted = buffer;
   }
-  // Four tokens at a time where the type has a four-row kernel: the weight row is
-  // expanded once for the four, and every element keeps the single-row kernel's bits.
+  // Register tiles where the type has them (every element keeps the single-row kernel's
+  // bits); else four tokens at a time where the type has a four-row kernel: the weight
+  // row is expanded once for the four, with the same bits.
+  const BlockTileFn block_tile = simd != nullptr && n_tokens > 1 ? simd_block_tile(w.type) : nullptr;
   const VecDot4Fn simd4 = simd != nullptr ? simd_vec_dot4(w.type) : nullptr;
   // w.row(r) works the row size out from the type table each time: a visible cost in
   // decode, where a row is a few hundred nanoseconds of kernel.
   const auto* weights = static_cast<const uint8_t*>(w.data);
   const size_t w_row_bytes = w.row_bytes();
   pool.parallel_for(rows, [&](int64_t begin, int64_t end) {
+    if (block_tile != nullptr &&
+        block_tile(n, weights + static_cast<size_t>(begin) * w_row_bytes, w_row_bytes, end - begin,
+                   converted, act_row_bytes, n_tokens, y + begin, rows)) {
+      return;
+    }
     for (int64_t r = begin; r < end; ++r) {
       const uint8_t* row = weights + static_cast<size_t>(r) * w_row_bytes;
       int64_t t = 0;

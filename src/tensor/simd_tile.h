@@ -1,6 +1,6 @@
 #pragma once
-// Register-tiled matrix products of float weights (F32, F16) with a batch of activation
-// rows: prefill's compute-bound path. A single-row kernel (simd_dot.h) loads one weight
+// Register-tiled matrix products of weights with a batch of activation rows: prefill's
+// compute-bound path. A single-row kernel (simd_dot.h) loads one weight
 // vector and one activation vector per fused multiply-add; a tile of kRows weight rows
 // by kTokens activation rows keeps kRows x kTokens accumulators in registers and loads
 // kRows + kTokens vectors for that many multiply-adds.
@@ -34,5 +34,23 @@ FloatTileFn simd_float_tile(TensorType type);
 // The AVX-512 tile kernel whatever the active set; nullptr when the CPU lacks AVX-512
 // or the type has none. For tests and benchmarks.
 FloatTileFn avx512_float_tile(TensorType type);
+
+// The 32-value block types whose activations are Q8_0 (Q8_0, Q4_0, Q5_0, IQ4_NL):
+// y[t * y_stride + r] for r < rows, t < tokens, each the bits of simd_vec_dot(type) on
+// weight row r and the Q8_0 activation row t (at activation + t * activation_stride).
+// The integer part of a block pair is one vpdpbusd of the weight levels biased to
+// unsigned (+128) against the activation quants, started from -128 times the
+// activation's four-byte sums: the exact int32 lanes of the sign trick the single-row
+// kernels use. The two differ only where an activation quant is -128 against a negative
+// level (simd_dot.h); a tile call that meets an activation quant of -128, or a row whose
+// block count is odd, returns false without writing, and the caller takes the
+// single-row kernels.
+using BlockTileFn = bool (*)(int64_t n, const void* weight, size_t weight_stride, int64_t rows,
+                             const void* activation, size_t activation_stride, int64_t tokens,
+                             float* y, int64_t y_stride);
+
+// As simd_float_tile, for the block types above.
+BlockTileFn simd_block_tile(TensorType type);
+BlockTileFn avx512_block_tile(TensorType type);
 
 }  // namespace pd

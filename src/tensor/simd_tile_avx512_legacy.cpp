@@ -1,0 +1,178 @@
+// AVX-512 register tiles for the 32-value block types against Q8_0 activations
+// (simd_tile.h). Both sides are first laid out for the tile, one block pair (64 values)
+// per step:
+//   weights: the 64 levels biased to unsigned bytes, then the two block scales spread
+//     over the register's halves (lanes 0-7 the even block's, 8-15 the odd block's);
+//   tokens: the 64 quants, -128 times each four-quant sum (vpdpbusd's starting lanes),
+//     and the two scales spread the same way.
+// A tile step is then, per (row, token): one vpdpbusd, one scale product, one
+// conversion and one fused multiply-add into [even | odd] accumulators, the operations
+// of simd_dot_avx512_legacy.cpp's block_sum lane for lane.
+
+#include <algorithm>
+#include <cstdint>
+#include <vector>
+
+#include "core/cpu_features.h"
+#include "tensor/simd_avx512.h"
+#include "tensor/simd_legacy_levels.h"
+#include "tensor/simd_tile.h"
+
+namespace pd {
+
+namespace {
+
+constexpr int kTileRows = 4;
+constexpr int kTileTokens = 4;
+
+// One block pair of one weight row, as the tile reads it.
+struct PackedWeightPair {
+  __m512i levels;  // level + 128, value order
+  __m512 scales;   // [d0 x 8 | d1 x 8]
+};
+
+// One block pair of one token.
+struct PackedTokenPair {
+  __m512i quants;
+  __m512i start;   // -128 * (sum of each four consecutive quants)
+  __m512 scales;
+};
+
+template <typename Block>
+PD_AVX512 void pack_weights(const uint8_t* row, int64_t pairs, PackedWeightPair* out) {
+  const auto* x = reinterpret_cast<const typename Block::Weight*>(row);
+  const __m512i bias = _mm512_set1_epi8(static_cast<char>(0x80));
+  for (int64_t p = 0; p < pairs; ++p) {
+    const __m512i levels = avx512::join(Block::levels(x[2 * p]), Block::levels(x[2 * p + 1]));
+    _mm512_storeu_si512(&out[p].levels, _mm512_xor_si512(levels, bias));
+    _mm512_storeu_ps(&out[p].scales, avx512::two_scalars(avx2::half(x[2 * p].d), avx2::half(x[2 * p + 1].d)));
+  }
+}
+
+// False when a quant is -128 (see simd_tile.h).
+PD_AVX512 bool pack_token(const uint8_t* row, int64_t pairs, PackedTokenPair* out) {
+  const auto* y = reinterpret_cast<const BlockQ8_0*>(row);
+  const __m512i minus128 = _mm512_set1_epi8(static_cast<char>(0x80));
+  for (int64_t p = 0; p < pairs; ++p) {
+    const __m512i q = avx512::join(avx2::load32(y[2 * p].qs), avx2::load32(y[2 * p + 1].qs));
+    if (_mm512_cmpeq_epi8_mask(q, minus128) != 0) return false;
+    const __m512i sums128 = _mm512_dpbusd_epi32(_mm512_setzero_si512(), minus128, q);  // 128 * sums
+    _mm512_storeu_si512(&out[p].quants, q);
+    _mm512_storeu_si512(&out[p].start, _mm512_sub_epi32(_mm512_setzero_si512(), sums128));
+    _mm512_storeu_ps(&out[p].scales, avx512::two_scalars(avx2::half(y[2 * p].d), avx2::half(y[2 * p + 1].d)));
+  }
+  return true;
+}
+
+template <int kRows, int kTokens>
+PD_AVX512 void tile(int64_t pairs, const PackedWeightPair* w, const PackedTokenPair* a, float* y,
+                    int64_t y_stride) {
+  __m512 acc[kRows][kTokens];
+  for (int r = 0; r < kRows; ++r) {
+    for (int t = 0; t < kTokens; ++t) acc[r][t] = _mm512_setzero_ps();
+  }
+  for (int64_t p = 0; p < pairs; ++p) {
+    for (int t = 0; t < kTokens; ++t) {
+      const PackedTokenPair& token = a[t * pairs + p];
+      const __m512i q = _mm512_loadu_si512(&token.quants);
+      const __m512i start = _mm512_loadu_si512(&token.start);
+      const __m512 dy = _mm512_loadu_ps(&token.scales);
+      for (int r = 0; r < kRows; ++r) {
+        const PackedWeightPair& weight = w[r * pairs + p];
+        const __m512i lanes = _mm512_dpbusd_epi32(start, _mm512_loadu_si512(&weight.levels), q);
+        const __m512 scale = _mm512_mul_ps(_mm512_loadu_ps(&weight.scales), dy);
+        acc[r][t] = _mm512_fmadd_ps(scale, _mm512_cvtepi32_ps(lanes), acc[r][t]);
+      }
+    }
+  }
+  for (int r = 0; r < kRows; ++r) {
+    for (int t = 0; t < kTokens; ++t) {
+      y[t * y_stride + r] =
+          avx2::sum_lanes(_mm256_add_ps(avx512::low_half(acc[r][t]), avx512::high_half(acc[r][t])));
+    }
+  }
+}
+
+using TileFn = void (*)(int64_t pairs, const PackedWeightPair* w, const PackedTokenPair* a, float* y,
+                        int64_t y_stride);
+
+template <int kRows>
+TileFn tile_for(int64_t tokens) {
+  switch (tokens) {
+    case 1: return tile<kRows, 1>;
+    case 2: return tile<kRows, 2>;
+    case 3: return tile<kRows, 3>;
+    default: return tile<kRows, kTileTokens>;
+  }
+}
+
+// Storage reused per thread, its start on a cache line (a packed pair is one or more
+// whole lines, so no load splits across two).
+template <typename T>
+T* line_aligned_scratch(std::vector<uint8_t>& buffer, size_t count) {
+  constexpr size_t kLine = 64;
+  if (buffer.size() < count * sizeof(T) + kLine) buffer.resize(count * sizeof(T) + kLine);
+  const auto address = reinterpret_cast<uintptr_t>(buffer.data());
+  return reinterpret_cast<T*>(buffer.data() + (kLine - address % kLine) % kLine);
+}
+
+template <typename Block>
+bool tiled_product(int64_t n, const void* weight, size_t weight_stride, int64_t rows,
+                   const void* activation, size_t activation_stride, int64_t tokens, float* y,
+                   int64_t y_stride) {
+  const int64_t blocks = n / kLegacyBlockSize;
+  if (blocks % 2 != 0) return false;
+  const int64_t pairs = blocks / 2;
+  thread_local std::vector<uint8_t> token_buffer;
+  thread_local std::vector<uint8_t> weight_buffer;
+  auto* packed_tokens = line_aligned_scratch<PackedTokenPair>(token_buffer, static_cast<size_t>(pairs * tokens));
+  auto* packed_weights = line_aligned_scratch<PackedWeightPair>(weight_buffer, static_cast<size_t>(pairs * kTileRows));
+  const auto* a = static_cast<const uint8_t*>(activation);
+  for (int64_t t = 0; t < tokens; ++t) {
+    if (!pack_token(a + t * activation_stride, pairs, packed_tokens + t * pairs)) return false;
+  }
+  const auto* w = static_cast<const uint8_t*>(weight);
+  for (int64_t r = 0; r < rows; r += kTileRows) {
+    const int64_t count_rows = std::min<int64_t>(kTileRows, rows - r);
+    for (int64_t k = 0; k < count_rows; ++k) {
+      pack_weights<Block>(w + (r + k) * weight_stride, pairs, packed_weights + k * pairs);
+    }
+    for (int64_t t = 0; t < tokens; t += kTileTokens) {
+      const int64_t count = std::min<int64_t>(kTileTokens, tokens - t);
+      float* out = y + t * y_stride + r;
+      if (count_rows == kTileRows) {
+        tile_for<kTileRows>(count)(pairs, packed_weights, packed_tokens + t * pairs, out, y_stride);
+        continue;
+      }
+      for (int64_t k = 0; k < count_rows; ++k) {
+        tile_for<1>(count)(pairs, packed_weights + k * pairs, packed_tokens + t * pairs, out + k, y_stride);
+      }
+    }
+  }
+  return true;
+}
+
+bool avx512_tiles_available() {
+  const CpuFeatures& f = cpu_features();
+  return f.avx2 && f.fma && f.f16c && f.avx512f && f.avx512bw && f.avx512vl && f.avx512vnni;
+}
+
+}  // namespace
+
+BlockTileFn avx512_block_tile(TensorType type) {
+  static const bool available = avx512_tiles_available();
+  if (!available) return nullptr;
+  switch (type) {
+    case TensorType::Q8_0: return tiled_product<avx2::Q8_0Block>;
+    case TensorType::Q4_0: return tiled_product<avx2::Q4_0Block>;
+    case TensorType::Q5_0: return tiled_product<avx2::Q5_0Block>;
+    case TensorType::IQ4_NL: return tiled_product<avx2::Iq4nlBlock>;
+    default: return nullptr;
+  }
+}
+
+BlockTileFn simd_block_tile(TensorType type) {
+  return active_isa() == Isa::Avx512 ? avx512_block_tile(type) : nullptr;
+}
+
+}  // namespace pd
