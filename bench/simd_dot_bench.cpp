@@ -113,10 +113,10 @@ void four_rows(benchmark::State& state, TensorType type, VecDot4Fn kernel) {
 // benchmark's two arguments are the rows and columns (an FFN's up and down matrices).
 constexpr int64_t kGemmTokens = 64;
 
-void gemm(benchmark::State& state, TensorType type, VecDot4Fn four, FloatTileFn tile) {
+void gemm(benchmark::State& state, TensorType type, VecDot4Fn four, FloatTileFn tile, BlockTileFn block_tile) {
   const int64_t kGemmRows = state.range(0);
   const int64_t kGemmCols = state.range(1);
-  if (four == nullptr && tile == nullptr) {
+  if (four == nullptr && tile == nullptr && block_tile == nullptr) {
     state.SkipWithError("no kernel on this CPU");
     return;
   }
@@ -133,16 +133,16 @@ void gemm(benchmark::State& state, TensorType type, VecDot4Fn four, FloatTileFn 
     traits.quantize_ref(values.data(), weights.data() + r * w_bytes, kGemmCols);
   }
   std::vector<uint8_t> converted(act_bytes * kGemmTokens);
-  std::vector<float> widened(static_cast<size_t>(kGemmCols * kGemmTokens));
   for (int64_t t = 0; t < kGemmTokens; ++t) {
     for (float& v : values) v = normal(rng);
     quantize_activation_row(activation.type, values.data(), converted.data() + t * act_bytes, kGemmCols);
-    activation.to_float(converted.data() + t * act_bytes, widened.data() + t * kGemmCols, kGemmCols);
   }
   std::vector<float> y(static_cast<size_t>(kGemmRows * kGemmTokens));
   for (auto _ : state) {
     if (tile != nullptr) {
-      tile(kGemmCols, weights.data(), w_bytes, kGemmRows, widened.data(), kGemmTokens, y.data(), kGemmRows);
+      tile(kGemmCols, weights.data(), w_bytes, kGemmRows, converted.data(), kGemmTokens, y.data(), kGemmRows);
+    } else if (block_tile != nullptr) {
+      block_tile(kGemmCols, weights.data(), w_bytes, kGemmRows, converted.data(), act_bytes, kGemmTokens, y.data(), kGemmRows);
     } else {
       for (int64_t r = 0; r < kGemmRows; ++r) {
         for (int64_t t = 0; t < kGemmTokens; t += 4) {
@@ -159,11 +159,13 @@ void gemm(benchmark::State& state, TensorType type, VecDot4Fn four, FloatTileFn 
 }
 
 void register_all() {
-  for (TensorType type : {TensorType::F16, TensorType::F32}) {
+  for (TensorType type : {TensorType::F16, TensorType::F32, TensorType::Q8_0, TensorType::Q4_0}) {
     const std::string name = type_name(type);
-    benchmark::RegisterBenchmark(("gemm/" + name + "/avx512_dot4").c_str(), gemm, type, avx512_vec_dot4(type), nullptr)
+    const FloatTileFn float_tile = avx512_float_tile(type);
+    const BlockTileFn block_tile = avx512_block_tile(type);
+    benchmark::RegisterBenchmark(("gemm/" + name + "/avx512_dot4").c_str(), gemm, type, avx512_vec_dot4(type), nullptr, nullptr)
         ->Args({2816, 1024})->Args({1024, 2816})->Unit(benchmark::kMillisecond)->MinTime(0.5);
-    benchmark::RegisterBenchmark(("gemm/" + name + "/avx512_tile").c_str(), gemm, type, nullptr, avx512_float_tile(type))
+    benchmark::RegisterBenchmark(("gemm/" + name + "/avx512_tile").c_str(), gemm, type, nullptr, float_tile, block_tile)
         ->Args({2816, 1024})->Args({1024, 2816})->Unit(benchmark::kMillisecond)->MinTime(0.5);
   }
   for (TensorType type : kTypes) {

@@ -9,7 +9,6 @@
 #include "core/thread_pool.h"
 #include "tensor/activation_quant.h"
 #include "tensor/quant_float.h"
-#include "tensor/simd_activation_quant.h"
 #include "tensor/simd_dot.h"
 #include "tensor/simd_tile.h"
 
@@ -172,17 +171,13 @@ bool matmul_float_tiles(const TensorView& w, const float* x, int64_t n_tokens, f
   const int64_t n = w.row_length();
   const FloatTileFn tile = n % 16 == 0 ? simd_float_tile(w.type) : nullptr;
   if (tile == nullptr) return false;
-  const float* activations = x;
+  const void* activations = x;
   if (w.type != TensorType::F32) {
-    // Each token rounded to the weight type (its vec_dot_type) and widened back: exact.
-    const TypeTraits& traits = type_traits(w.type);
-    float* rounded = scratch<float>(ScratchSlot::Activations, static_cast<size_t>(n * n_tokens));
-    uint8_t* row = scratch<uint8_t>(ScratchSlot::Row, bytes_before(traits, n));
-    for (int64_t t = 0; t < n_tokens; ++t) {
-      quantize_activation_row(w.type, x + t * n, row, n);
-      if (!simd_widen_row(w.type, row, rounded + t * n, n)) traits.to_float(row, rounded + t * n, n);
-    }
-    activations = rounded;
+    // Each token rounded to the weight type (its vec_dot_type).
+    const size_t act_row_bytes = bytes_before(type_traits(w.type), n);
+    uint8_t* converted = scratch<uint8_t>(ScratchSlot::Activations, act_row_bytes * static_cast<size_t>(n_tokens));
+    for (int64_t t = 0; t < n_tokens; ++t) quantize_activation_row(w.type, x + t * n, converted + t * act_row_bytes, n);
+    activations = converted;
   }
   const auto* weights = static_cast<const uint8_t*>(w.data);
   const size_t row_bytes = w.row_bytes();

@@ -141,28 +141,12 @@ PD_AVX2 void q8_k_row(const float* src, void* dst, int64_t n) {
   }
 }
 
-PD_AVX2 void widen_f16_row(const void* src, float* dst, int64_t n) {
-  const auto* in = static_cast<const uint8_t*>(src);
-  int64_t i = 0;
-  for (; i + 8 <= n; i += 8) {
-    _mm256_storeu_ps(dst + i, _mm256_cvtph_ps(_mm_loadu_si128(reinterpret_cast<const __m128i*>(in + 2 * i))));
-  }
-  if (i < n) f16_to_float(in + 2 * i, dst + i, n - i);
-}
-
 bool cpu_has_avx2_f16c() {
   const CpuFeatures& f = cpu_features();
   return f.avx2 && f.fma && f.f16c;
 }
 
 }  // namespace
-
-bool simd_widen_row(TensorType type, const void* src, float* dst, int64_t n) {
-  static const bool available = cpu_has_avx2_f16c();
-  if (!available || type != TensorType::F16) return false;
-  widen_f16_row(src, dst, n);
-  return true;
-}
 
 bool simd_quantize_activation_row(TensorType type, const float* src, void* dst, int64_t n) {
   static const bool available = cpu_has_avx2_f16c();

@@ -16,8 +16,4 @@ namespace pd {
 // Takes no account of the active instruction set: the bytes are the same either way.
 bool simd_quantize_activation_row(TensorType type, const float* src, void* dst, int64_t n);
 
-// F16 values widened to float (exact: the bits of f16_to_float) and true, when the CPU has
-// F16C; false (writing nothing) otherwise or for another type.
-bool simd_widen_row(TensorType type, const void* src, float* dst, int64_t n);
-
 }  // namespace pd

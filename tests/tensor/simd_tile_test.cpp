@@ -13,19 +13,18 @@
 namespace pd {
 namespace {
 
-// Random weight rows of `type` (stored bytes) and activation rows rounded to it.
+// Random weight rows of `type` (stored bytes) and activation rows converted to it.
 struct Problem {
   int64_t n, rows, tokens;
   std::vector<uint8_t> weights;
-  std::vector<uint8_t> stored_activations;  // in the type, for the single-row kernel
-  std::vector<float> activations;           // the same values widened, for the tile
+  std::vector<uint8_t> stored_activations;  // in the type (its own vec_dot_type)
 };
 
 Problem make_problem(TensorType type, int64_t n, int64_t rows, int64_t tokens, uint32_t seed) {
   const TypeTraits& traits = type_traits(type);
   std::mt19937 rng(seed);
   std::normal_distribution<float> normal(0.0f, 1.0f);
-  Problem p{n, rows, tokens, {}, {}, {}};
+  Problem p{n, rows, tokens, {}, {}};
   const size_t row_bytes = static_cast<size_t>(n) * traits.block_bytes / traits.block_size;
   std::vector<float> values(static_cast<size_t>(n));
   p.weights.resize(row_bytes * rows);
@@ -34,12 +33,9 @@ Problem make_problem(TensorType type, int64_t n, int64_t rows, int64_t tokens, u
     quantize_activation_row(type, values.data(), p.weights.data() + r * row_bytes, n);
   }
   p.stored_activations.resize(row_bytes * tokens);
-  p.activations.resize(static_cast<size_t>(n * tokens));
   for (int64_t t = 0; t < tokens; ++t) {
     for (float& v : values) v = normal(rng);
-    uint8_t* stored = p.stored_activations.data() + t * row_bytes;
-    quantize_activation_row(type, values.data(), stored, n);
-    traits.to_float(stored, p.activations.data() + t * n, n);
+    quantize_activation_row(type, values.data(), p.stored_activations.data() + t * row_bytes, n);
   }
   return p;
 }
@@ -53,7 +49,7 @@ void expect_tile_equals_single_rows(TensorType type, int64_t n, int64_t rows, in
   // y has room beyond `rows` per token: the tile must write only its own columns.
   const int64_t y_stride = rows + 3;
   std::vector<float> y(static_cast<size_t>(y_stride * tokens), -7.0f);
-  tile(n, p.weights.data(), row_bytes, rows, p.activations.data(), tokens, y.data(), y_stride);
+  tile(n, p.weights.data(), row_bytes, rows, p.stored_activations.data(), tokens, y.data(), y_stride);
   for (int64_t t = 0; t < tokens; ++t) {
     for (int64_t r = 0; r < rows; ++r) {
       const float expected = single(n, p.weights.data() + r * row_bytes, p.stored_activations.data() + t * row_bytes);
