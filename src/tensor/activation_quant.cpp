@@ -10,7 +10,7 @@
 #include "tensor/quant_float.h"
 #include "tensor/quant_legacy.h"
 #include "tensor/quant_k.h"  // Q8_K ROUTE INCLUDE (brief B)
-#include "tensor/simd_activation_quant.h"
+#include "tensor/simd_convert.h"
 
 namespace pd {
 

@@ -4,6 +4,7 @@
 #include <cstring>
 
 #include "core/fp16.h"
+#include "tensor/simd_convert.h"
 #include "tensor/ggml_numeric.h"
 
 namespace pd {
@@ -126,6 +127,10 @@ float f32_vec_dot_ref(int64_t n, const void* weight, const void* activation) {
 }
 
 void f16_to_float(const void* src, float* dst, int64_t n) {
+  if (!simd_f16_to_float(src, dst, n)) f16_to_float_scalar(src, dst, n);
+}
+
+void f16_to_float_scalar(const void* src, float* dst, int64_t n) {
   for (int64_t i = 0; i < n; ++i) dst[i] = f16_to_f32(load<uint16_t>(src, i));
 }
 

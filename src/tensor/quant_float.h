@@ -36,7 +36,9 @@ float f32_vec_dot_ref(int64_t n, const void* weight, const void* activation);
 // keys this way).
 float f32_dot_four_accumulators(int64_t n, const float* w, const float* a);
 
+// Takes the vector twin (simd_convert.h) where the CPU has one: the same floats.
 void f16_to_float(const void* src, float* dst, int64_t n);
+void f16_to_float_scalar(const void* src, float* dst, int64_t n);
 void f16_quantize_ref(const float* src, void* dst, int64_t n);
 float f16_vec_dot_ref(int64_t n, const void* weight, const void* activation);
 // f16_vec_dot_ref on rows already converted to float (exactly).

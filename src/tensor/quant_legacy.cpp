@@ -5,6 +5,7 @@
 #include <cstring>
 
 #include "core/fp16.h"
+#include "tensor/simd_convert.h"
 #include "tensor/ggml_numeric.h"
 
 namespace pd {
@@ -233,6 +234,10 @@ void quantize_row_q5_1_ref(const float* src, void* dst, int64_t n) {
 }
 
 void quantize_row_q8_0_ref(const float* src, void* dst, int64_t n) {
+  if (!simd_quantize_row_q8_0_ref(src, dst, n)) quantize_row_q8_0_scalar(src, dst, n);
+}
+
+void quantize_row_q8_0_scalar(const float* src, void* dst, int64_t n) {
   BlockQ8_0* y = blocks_of<BlockQ8_0>(dst);
   for (int64_t i = 0; i < block_count(n); ++i, src += kLegacyBlockSize) {
     const float d = absmax(src) / 127.0f;

@@ -68,7 +68,9 @@ void quantize_row_q4_0_ref(const float* src, void* dst, int64_t n);
 void quantize_row_q4_1_ref(const float* src, void* dst, int64_t n);
 void quantize_row_q5_0_ref(const float* src, void* dst, int64_t n);
 void quantize_row_q5_1_ref(const float* src, void* dst, int64_t n);
+// Takes the vector twin (simd_convert.h) where the CPU has one: the same bytes.
 void quantize_row_q8_0_ref(const float* src, void* dst, int64_t n);
+void quantize_row_q8_0_scalar(const float* src, void* dst, int64_t n);
 void quantize_row_q8_1_ref(const float* src, void* dst, int64_t n);
 
 float vec_dot_q4_0_q8_0_ref(int64_t n, const void* weight, const void* activation);

@@ -1,4 +1,4 @@
-#include "tensor/simd_activation_quant.h"
+#include "tensor/simd_convert.h"
 
 #include <cmath>
 #include <cstring>
@@ -107,6 +107,10 @@ PD_AVX2 void q8_k_block(const float* x, BlockQ8K& b) {
     }
   }
   const float iscale = -127.f / max;
+  if (!std::isfinite(iscale)) {  // a subnormal max: the scalar code's rounding trick decides
+    quantize_row_q8_k_ref(x, &b, kQK_K);
+    return;
+  }
   const __m256 scale = _mm256_set1_ps(iscale);
   for (int k = 0; k < kVectors; k += 4) {
     __m256i q[4];
@@ -141,12 +145,92 @@ PD_AVX2 void q8_k_row(const float* src, void* dst, int64_t n) {
   }
 }
 
+PD_AVX2 void widen_f16_row(const void* src, float* dst, int64_t n) {
+  const auto* in = static_cast<const uint8_t*>(src);
+  int64_t i = 0;
+  for (; i + 8 <= n; i += 8) {
+    const __m128i halves = _mm_loadu_si128(reinterpret_cast<const __m128i*>(in + 2 * i));
+    const __m128i magnitude = _mm_and_si128(halves, _mm_set1_epi16(0x7fff));
+    if (_mm_movemask_epi8(_mm_cmpgt_epi16(magnitude, _mm_set1_epi16(0x7c00))) != 0) {
+      f16_to_float_scalar(in + 2 * i, dst + i, 8);  // NaN: the hardware would quiet a signaling one
+      continue;
+    }
+    _mm256_storeu_ps(dst + i, _mm256_cvtph_ps(halves));
+  }
+  if (i < n) f16_to_float_scalar(in + 2 * i, dst + i, n - i);
+}
+
+// C's roundf on eight finite values: truncate, then step away from zero where the
+// dropped fraction (exact in float) is at least one half.
+PD_AVX2 inline __m256 round_half_away(__m256 v) {
+  const __m256 truncated = _mm256_round_ps(v, _MM_FROUND_TO_ZERO | _MM_FROUND_NO_EXC);
+  const __m256 fraction = absolute(_mm256_sub_ps(v, truncated));
+  const __m256 step = _mm256_or_ps(_mm256_and_ps(v, _mm256_set1_ps(-0.0f)), _mm256_set1_ps(1.0f));
+  const __m256 away = _mm256_cmp_ps(fraction, _mm256_set1_ps(0.5f), _CMP_GE_OQ);
+  return _mm256_add_ps(truncated, _mm256_and_ps(away, step));
+}
+
+// quantize_row_q8_0_scalar on one block of finite values: d = max|x| / 127 stored as
+// f16, quants (int8)roundf(x * (1 / d)).
+PD_AVX2 void q8_0_reference_block(const float* x, BlockQ8_0& y) {
+  __m256 v[4];
+  __m256 amax = _mm256_setzero_ps();
+  for (int k = 0; k < 4; ++k) {
+    v[k] = _mm256_loadu_ps(x + 8 * k);
+    amax = _mm256_max_ps(amax, absolute(v[k]));
+  }
+  __m128 m = _mm_max_ps(_mm256_extractf128_ps(amax, 1), _mm256_castps256_ps128(amax));
+  m = _mm_max_ps(m, _mm_movehl_ps(m, m));
+  m = _mm_max_ss(m, _mm_movehdup_ps(m));
+  const float d = _mm_cvtss_f32(m) / 127.0f;
+  const float inverse = d != 0.0f ? 1.0f / d : 0.0f;
+  if (!std::isfinite(inverse)) {  // a subnormal scale: the scalar code's byte truncation decides
+    quantize_row_q8_0_scalar(x, &y, kLegacyBlockSize);
+    return;
+  }
+  const __m256 id = _mm256_set1_ps(inverse);
+  y.d = _cvtss_sh(d, _MM_FROUND_TO_NEAREST_INT);
+  __m256i q[4];
+  for (int k = 0; k < 4; ++k) q[k] = _mm256_cvttps_epi32(round_half_away(_mm256_mul_ps(v[k], id)));
+  const __m256i words01 = _mm256_packs_epi32(q[0], q[1]);
+  const __m256i words23 = _mm256_packs_epi32(q[2], q[3]);
+  const __m256i bytes = _mm256_permutevar8x32_epi32(_mm256_packs_epi16(words01, words23),
+                                                    _mm256_setr_epi32(0, 4, 1, 5, 2, 6, 3, 7));
+  _mm256_storeu_si256(reinterpret_cast<__m256i*>(y.qs), bytes);
+}
+
+PD_AVX2 void q8_0_reference_row(const float* src, void* dst, int64_t n) {
+  auto* y = static_cast<BlockQ8_0*>(dst);
+  for (int64_t b = 0; b < n / kLegacyBlockSize; ++b) {
+    const float* x = src + b * kLegacyBlockSize;
+    if (finite_values(x, kLegacyBlockSize)) {
+      q8_0_reference_block(x, y[b]);
+    } else {
+      quantize_row_q8_0_scalar(x, y + b, kLegacyBlockSize);
+    }
+  }
+}
+
 bool cpu_has_avx2_f16c() {
   const CpuFeatures& f = cpu_features();
   return f.avx2 && f.fma && f.f16c;
 }
 
 }  // namespace
+
+bool simd_f16_to_float(const void* src, float* dst, int64_t n) {
+  static const bool available = cpu_has_avx2_f16c();
+  if (!available) return false;
+  widen_f16_row(src, dst, n);
+  return true;
+}
+
+bool simd_quantize_row_q8_0_ref(const float* src, void* dst, int64_t n) {
+  static const bool available = cpu_has_avx2_f16c();
+  if (!available) return false;
+  q8_0_reference_row(src, dst, n);
+  return true;
+}
 
 bool simd_quantize_activation_row(TensorType type, const float* src, void* dst, int64_t n) {
   static const bool available = cpu_has_avx2_f16c();
