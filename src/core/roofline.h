@@ -18,8 +18,9 @@ class ThreadPool;
 double measure_read_bandwidth_gbs(size_t bytes, int passes, ThreadPool& pool);
 
 // f32 multiply-add throughput in GFLOP/s (one FMA counts 2), all threads of `pool`
-// running independent chains long enough to hide the FMA latency; AVX2 when the CPU
-// has it, scalar otherwise. The best of `passes` runs of about `seconds` each.
+// running independent chains long enough to hide the FMA latency, with the vector width
+// of the active instruction set (core/cpu_features.h: AVX-512, AVX2 or scalar), so that
+// it is the peak of the kernels that run. The best of `passes` runs of about `seconds` each.
 double measure_fma_gflops(double seconds, int passes, ThreadPool& pool);
 
 }  // namespace pd
