@@ -176,7 +176,9 @@ bool matmul_float_tiles(const TensorView& w, const float* x, int64_t n_tokens, f
     // Each token rounded to the weight type (its vec_dot_type).
     const size_t act_row_bytes = bytes_before(type_traits(w.type), n);
     uint8_t* converted = scratch<uint8_t>(ScratchSlot::Activations, act_row_bytes * static_cast<size_t>(n_tokens));
-    for (int64_t t = 0; t < n_tokens; ++t) quantize_activation_row(w.type, x + t * n, converted + t * act_row_bytes, n);
+    pool.parallel_for(n_tokens, [&](int64_t begin, int64_t end) {
+      for (int64_t t = begin; t < end; ++t) quantize_activation_row(w.type, x + t * n, converted + t * act_row_bytes, n);
+    });
     activations = converted;
   }
   const auto* weights = static_cast<const uint8_t*>(w.data);
