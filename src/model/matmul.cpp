@@ -222,7 +222,7 @@ void matmul_fast(const TensorView& w, const float* x, int64_t n_tokens, float* y
   // Register tiles where the type has them (every element keeps the single-row kernel's
   // bits); else four tokens at a time where the type has a four-row kernel: the weight
   // row is expanded once for the four, with the same bits.
-  const BlockTileFn block_tile = simd != nullptr && n_tokens > 1 ? simd_block_tile(w.type) : nullptr;
+  const BlockTileFn block_tile = simd != nullptr ? simd_block_tile(w.type) : nullptr;
   const VecDot4Fn simd4 = simd != nullptr ? simd_vec_dot4(w.type) : nullptr;
   // w.row(r) works the row size out from the type table each time: a visible cost in
   // decode, where a row is a few hundred nanoseconds of kernel.

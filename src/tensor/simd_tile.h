@@ -43,7 +43,9 @@ FloatTileFn avx512_float_tile(TensorType type);
 // kernels use. The two differ only where an activation quant is -128 against a negative
 // level (simd_dot.h); a tile call that meets an activation quant of -128, or a row whose
 // block count is odd, returns false without writing, and the caller takes the
-// single-row kernels.
+// single-row kernels. One token (decode) goes through the tile for Q4_0 only, reading
+// the weights as stored; for the other types the single-row kernels are faster there
+// and the tile returns false.
 using BlockTileFn = bool (*)(int64_t n, const void* weight, size_t weight_stride, int64_t rows,
                              const void* activation, size_t activation_stride, int64_t tokens,
                              float* y, int64_t y_stride);

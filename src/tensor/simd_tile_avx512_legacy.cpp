@@ -93,6 +93,44 @@ PD_AVX512 void tile(int64_t pairs, const PackedWeightPair* w, const PackedTokenP
   }
 }
 
+// The scales of blocks 2p and 2p + 1 as [d0 x 8 | d1 x 8]: a masked load of just the two
+// fp16 words (nothing past them is touched), spread by one word permutation and widened.
+template <typename Block>
+PD_AVX512 inline __m512 pair_scales(const typename Block::Weight* pair) {
+  constexpr int kSecond = static_cast<int>(sizeof(typename Block::Weight) / 2);  // word index of the second d
+  static_assert(sizeof(typename Block::Weight) % 2 == 0 && kSecond < 32);
+  const __m512i words = _mm512_maskz_loadu_epi16((1u << kSecond) | 1u, pair);
+  const __m256i index = _mm256_inserti128_si256(_mm256_setzero_si256(), _mm_set1_epi16(kSecond), 1);
+  const __m256i spread = _mm512_castsi512_si256(_mm512_permutexvar_epi16(_mm512_castsi256_si512(index), words));
+  return _mm512_cvtph_ps(spread);
+}
+
+// One token (already packed) against kRows weight rows read as stored: decode, where
+// laying the weights out first would cost more than it saves. The same operations per
+// element as `tile`.
+template <typename Block, int kRows>
+PD_AVX512 void direct_rows(int64_t pairs, const uint8_t* w, size_t w_stride, const PackedTokenPair* a, float* y) {
+  const __m512i bias = _mm512_set1_epi8(static_cast<char>(0x80));
+  __m512 acc[kRows];
+  for (int r = 0; r < kRows; ++r) acc[r] = _mm512_setzero_ps();
+  for (int64_t p = 0; p < pairs; ++p) {
+    const __m512i q = _mm512_loadu_si512(&a[p].quants);
+    const __m512i start = _mm512_loadu_si512(&a[p].start);
+    const __m512 dy = _mm512_loadu_ps(&a[p].scales);
+    for (int r = 0; r < kRows; ++r) {
+      const auto* x = reinterpret_cast<const typename Block::Weight*>(w + r * w_stride) + 2 * p;
+      avx2::prefetch_ahead(x, 2 * sizeof(typename Block::Weight));
+      const __m512i levels = _mm512_xor_si512(avx512::join(Block::levels(x[0]), Block::levels(x[1])), bias);
+      const __m512i lanes = _mm512_dpbusd_epi32(start, levels, q);
+      const __m512 scale = _mm512_mul_ps(pair_scales<Block>(x), dy);
+      acc[r] = _mm512_fmadd_ps(scale, _mm512_cvtepi32_ps(lanes), acc[r]);
+    }
+  }
+  for (int r = 0; r < kRows; ++r) {
+    y[r] = avx2::sum_lanes(_mm256_add_ps(avx512::low_half(acc[r]), avx512::high_half(acc[r])));
+  }
+}
+
 using TileFn = void (*)(int64_t pairs, const PackedWeightPair* w, const PackedTokenPair* a, float* y,
                         int64_t y_stride);
 
@@ -116,12 +154,16 @@ T* line_aligned_scratch(std::vector<uint8_t>& buffer, size_t count) {
   return reinterpret_cast<T*>(buffer.data() + (kLine - address % kLine) % kLine);
 }
 
-template <typename Block>
+// kDecodes: whether one token goes through direct_rows (else the tile declines it and the
+// single-row kernel runs). Measured per type against the single-row kernel (three
+// alternating rounds, BENCHMARKS.md): Q4_0 decode 66-100 -> 87-117 tok/s at one thread,
+// but Q8_0 85-93 -> 74-79, whose single-row kernel streams its bytes faster.
+template <typename Block, bool kDecodes>
 bool tiled_product(int64_t n, const void* weight, size_t weight_stride, int64_t rows,
                    const void* activation, size_t activation_stride, int64_t tokens, float* y,
                    int64_t y_stride) {
   const int64_t blocks = n / kLegacyBlockSize;
-  if (blocks % 2 != 0) return false;
+  if (blocks % 2 != 0 || (tokens == 1 && !kDecodes)) return false;
   const int64_t pairs = blocks / 2;
   thread_local std::vector<uint8_t> token_buffer;
   thread_local std::vector<uint8_t> weight_buffer;
@@ -132,6 +174,14 @@ bool tiled_product(int64_t n, const void* weight, size_t weight_stride, int64_t 
     if (!pack_token(a + t * activation_stride, pairs, packed_tokens + t * pairs)) return false;
   }
   const auto* w = static_cast<const uint8_t*>(weight);
+  if (tokens == 1) {
+    int64_t r = 0;
+    for (; r + kTileRows <= rows; r += kTileRows) {
+      direct_rows<Block, kTileRows>(pairs, w + r * weight_stride, weight_stride, packed_tokens, y + r);
+    }
+    for (; r < rows; ++r) direct_rows<Block, 1>(pairs, w + r * weight_stride, weight_stride, packed_tokens, y + r);
+    return true;
+  }
   for (int64_t r = 0; r < rows; r += kTileRows) {
     const int64_t count_rows = std::min<int64_t>(kTileRows, rows - r);
     for (int64_t k = 0; k < count_rows; ++k) {
@@ -163,10 +213,10 @@ BlockTileFn avx512_block_tile(TensorType type) {
   static const bool available = avx512_tiles_available();
   if (!available) return nullptr;
   switch (type) {
-    case TensorType::Q8_0: return tiled_product<avx2::Q8_0Block>;
-    case TensorType::Q4_0: return tiled_product<avx2::Q4_0Block>;
-    case TensorType::Q5_0: return tiled_product<avx2::Q5_0Block>;
-    case TensorType::IQ4_NL: return tiled_product<avx2::Iq4nlBlock>;
+    case TensorType::Q8_0: return tiled_product<avx2::Q8_0Block, false>;
+    case TensorType::Q4_0: return tiled_product<avx2::Q4_0Block, true>;
+    case TensorType::Q5_0: return tiled_product<avx2::Q5_0Block, false>;
+    case TensorType::IQ4_NL: return tiled_product<avx2::Iq4nlBlock, false>;
     default: return nullptr;
   }
 }
