@@ -22,7 +22,7 @@ constexpr int64_t kRowGrain = 4;
 // Scratch memory kept per calling thread and reused across calls: a prefill runs some
 // 170 matrix products, and a fresh buffer of a few hundred KiB for each came back as new
 // pages from the system every time (page faults cost several percent of a prefill).
-enum class ScratchSlot { Activations, Row, kCount };
+enum class ScratchSlot { Activations, kCount };
 
 template <typename T>
 T* scratch(ScratchSlot slot, size_t count) {

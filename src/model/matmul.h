@@ -15,7 +15,9 @@
 //   integer weight view, float activations: weights dequantized, f32 dot;
 //   kernel `fast`: activations converted to the type's vec_dot_type, type's vec_dot;
 //     with float activations, forward order and an active instruction set of AVX2 or
-//     better, the type's vector kernel (tensor/simd_dot.h) instead of the scalar one;
+//     better, the type's vector kernel (tensor/simd_dot.h) instead of the scalar one,
+//     and under AVX-512 its register tiles (tensor/simd_tile.h) for batches, with the
+//     same bits element by element;
 //   kernel `reference`: weight rows dequantized to f32, f32 dot.
 
 #include <cstdint>

@@ -7,10 +7,12 @@
 //     and the two scales spread the same way.
 // A tile step is then, per (row, token): one vpdpbusd, one scale product, one
 // conversion and one fused multiply-add into [even | odd] accumulators, the operations
-// of simd_dot_avx512_legacy.cpp's block_sum lane for lane.
+// of simd_dot_avx512_legacy.cpp's block_sum lane for lane. One token (decode, Q4_0) skips
+// the weights' layout and reads them as stored (direct_rows).
 
 #include <algorithm>
 #include <cstdint>
+#include <type_traits>
 #include <vector>
 
 #include "core/cpu_features.h"
@@ -38,14 +40,41 @@ struct PackedTokenPair {
   __m512 scales;
 };
 
+// The scales of blocks 2p and 2p + 1 as [d0 x 8 | d1 x 8]: a masked load of just the two
+// fp16 words (nothing past them is touched), spread by one word permutation and widened.
+template <typename Block>
+PD_AVX512 inline __m512 pair_scales(const typename Block::Weight* pair) {
+  constexpr int kSecond = static_cast<int>(sizeof(typename Block::Weight) / 2);  // word index of the second d
+  static_assert(sizeof(typename Block::Weight) % 2 == 0 && kSecond < 32);
+  const __m512i words = _mm512_maskz_loadu_epi16((1u << kSecond) | 1u, pair);
+  const __m256i index = _mm256_inserti128_si256(_mm256_setzero_si256(), _mm_set1_epi16(kSecond), 1);
+  const __m256i spread = _mm512_castsi512_si256(_mm512_permutexvar_epi16(_mm512_castsi256_si512(index), words));
+  return _mm512_cvtph_ps(spread);
+}
+
+// The 64 levels of blocks 2p and 2p + 1 plus 128, as unsigned bytes. Q4_0's levels are
+// nibble - 8, so theirs are nibble + 120: both blocks' 16 packed bytes go into the
+// register's four 128-bit lanes twice, the second copy shifted down by four, and one
+// mask and one add finish all 64 (other types: their levels, biased).
+template <typename Block>
+PD_AVX512 inline __m512i biased_levels(const typename Block::Weight* pair) {
+  if constexpr (std::is_same_v<Block, avx2::Q4_0Block>) {
+    const __m512i both = _mm512_inserti64x4(_mm512_castsi256_si512(_mm256_broadcastsi128_si256(avx2::load16(pair[0].qs))),
+                                            _mm256_broadcastsi128_si256(avx2::load16(pair[1].qs)), 1);
+    const __m512i shifted = _mm512_srlv_epi64(both, _mm512_setr_epi64(0, 0, 4, 4, 0, 0, 4, 4));
+    return _mm512_add_epi8(_mm512_and_si512(shifted, _mm512_set1_epi8(0x0F)), _mm512_set1_epi8(120));
+  } else {
+    return _mm512_xor_si512(avx512::join(Block::levels(pair[0]), Block::levels(pair[1])),
+                            _mm512_set1_epi8(static_cast<char>(0x80)));
+  }
+}
+
 template <typename Block>
 PD_AVX512 void pack_weights(const uint8_t* row, int64_t pairs, PackedWeightPair* out) {
   const auto* x = reinterpret_cast<const typename Block::Weight*>(row);
-  const __m512i bias = _mm512_set1_epi8(static_cast<char>(0x80));
   for (int64_t p = 0; p < pairs; ++p) {
-    const __m512i levels = avx512::join(Block::levels(x[2 * p]), Block::levels(x[2 * p + 1]));
-    _mm512_storeu_si512(&out[p].levels, _mm512_xor_si512(levels, bias));
-    _mm512_storeu_ps(&out[p].scales, avx512::two_scalars(avx2::half(x[2 * p].d), avx2::half(x[2 * p + 1].d)));
+    _mm512_storeu_si512(&out[p].levels, biased_levels<Block>(x + 2 * p));
+    _mm512_storeu_ps(&out[p].scales, pair_scales<Block>(x + 2 * p));
   }
 }
 
@@ -59,7 +88,7 @@ PD_AVX512 bool pack_token(const uint8_t* row, int64_t pairs, PackedTokenPair* ou
     const __m512i sums128 = _mm512_dpbusd_epi32(_mm512_setzero_si512(), minus128, q);  // 128 * sums
     _mm512_storeu_si512(&out[p].quants, q);
     _mm512_storeu_si512(&out[p].start, _mm512_sub_epi32(_mm512_setzero_si512(), sums128));
-    _mm512_storeu_ps(&out[p].scales, avx512::two_scalars(avx2::half(y[2 * p].d), avx2::half(y[2 * p + 1].d)));
+    _mm512_storeu_ps(&out[p].scales, pair_scales<avx2::Q8_0Block>(y + 2 * p));
   }
   return true;
 }
@@ -93,24 +122,11 @@ PD_AVX512 void tile(int64_t pairs, const PackedWeightPair* w, const PackedTokenP
   }
 }
 
-// The scales of blocks 2p and 2p + 1 as [d0 x 8 | d1 x 8]: a masked load of just the two
-// fp16 words (nothing past them is touched), spread by one word permutation and widened.
-template <typename Block>
-PD_AVX512 inline __m512 pair_scales(const typename Block::Weight* pair) {
-  constexpr int kSecond = static_cast<int>(sizeof(typename Block::Weight) / 2);  // word index of the second d
-  static_assert(sizeof(typename Block::Weight) % 2 == 0 && kSecond < 32);
-  const __m512i words = _mm512_maskz_loadu_epi16((1u << kSecond) | 1u, pair);
-  const __m256i index = _mm256_inserti128_si256(_mm256_setzero_si256(), _mm_set1_epi16(kSecond), 1);
-  const __m256i spread = _mm512_castsi512_si256(_mm512_permutexvar_epi16(_mm512_castsi256_si512(index), words));
-  return _mm512_cvtph_ps(spread);
-}
-
 // One token (already packed) against kRows weight rows read as stored: decode, where
 // laying the weights out first would cost more than it saves. The same operations per
 // element as `tile`.
 template <typename Block, int kRows>
 PD_AVX512 void direct_rows(int64_t pairs, const uint8_t* w, size_t w_stride, const PackedTokenPair* a, float* y) {
-  const __m512i bias = _mm512_set1_epi8(static_cast<char>(0x80));
   __m512 acc[kRows];
   for (int r = 0; r < kRows; ++r) acc[r] = _mm512_setzero_ps();
   for (int64_t p = 0; p < pairs; ++p) {
@@ -120,7 +136,7 @@ PD_AVX512 void direct_rows(int64_t pairs, const uint8_t* w, size_t w_stride, con
     for (int r = 0; r < kRows; ++r) {
       const auto* x = reinterpret_cast<const typename Block::Weight*>(w + r * w_stride) + 2 * p;
       avx2::prefetch_ahead(x, 2 * sizeof(typename Block::Weight));
-      const __m512i levels = _mm512_xor_si512(avx512::join(Block::levels(x[0]), Block::levels(x[1])), bias);
+      const __m512i levels = biased_levels<Block>(x);
       const __m512i lanes = _mm512_dpbusd_epi32(start, levels, q);
       const __m512 scale = _mm512_mul_ps(pair_scales<Block>(x), dy);
       acc[r] = _mm512_fmadd_ps(scale, _mm512_cvtepi32_ps(lanes), acc[r]);
