@@ -27,6 +27,11 @@ namespace {
 constexpr int kTileRows = 4;
 constexpr int kTileTokens = 4;
 
+// Tokens packed and tiled at a time: a packed chunk (three times its Q8_0 bytes) stays in
+// the second-level cache while the weights pass over it, and the per-thread buffer stays
+// bounded however long the prompt.
+constexpr int64_t kTokenChunk = 64;
+
 // One block pair of one weight row, as the tile reads it.
 struct PackedWeightPair {
   __m512i levels;  // level + 128, value order
@@ -78,19 +83,26 @@ PD_AVX512 void pack_weights(const uint8_t* row, int64_t pairs, PackedWeightPair*
   }
 }
 
-// False when a quant is -128 (see simd_tile.h).
-PD_AVX512 bool pack_token(const uint8_t* row, int64_t pairs, PackedTokenPair* out) {
+// Whether a quant of the Q8_0 row is -128 (see simd_tile.h).
+PD_AVX512 bool has_minus128(const uint8_t* row, int64_t pairs) {
+  const auto* y = reinterpret_cast<const BlockQ8_0*>(row);
+  const __m256i minus128 = _mm256_set1_epi8(static_cast<char>(0x80));
+  for (int64_t b = 0; b < 2 * pairs; ++b) {
+    if (_mm256_movemask_epi8(_mm256_cmpeq_epi8(avx2::load32(y[b].qs), minus128)) != 0) return true;
+  }
+  return false;
+}
+
+PD_AVX512 void pack_token(const uint8_t* row, int64_t pairs, PackedTokenPair* out) {
   const auto* y = reinterpret_cast<const BlockQ8_0*>(row);
   const __m512i minus128 = _mm512_set1_epi8(static_cast<char>(0x80));
   for (int64_t p = 0; p < pairs; ++p) {
     const __m512i q = avx512::join(avx2::load32(y[2 * p].qs), avx2::load32(y[2 * p + 1].qs));
-    if (_mm512_cmpeq_epi8_mask(q, minus128) != 0) return false;
     const __m512i sums128 = _mm512_dpbusd_epi32(_mm512_setzero_si512(), minus128, q);  // 128 * sums
     _mm512_storeu_si512(&out[p].quants, q);
     _mm512_storeu_si512(&out[p].start, _mm512_sub_epi32(_mm512_setzero_si512(), sums128));
     _mm512_storeu_ps(&out[p].scales, pair_scales<avx2::Q8_0Block>(y + 2 * p));
   }
-  return true;
 }
 
 template <int kRows, int kTokens>
@@ -181,16 +193,18 @@ bool tiled_product(int64_t n, const void* weight, size_t weight_stride, int64_t 
   const int64_t blocks = n / kLegacyBlockSize;
   if (blocks % 2 != 0 || (tokens == 1 && !kDecodes)) return false;
   const int64_t pairs = blocks / 2;
-  thread_local std::vector<uint8_t> token_buffer;
-  thread_local std::vector<uint8_t> weight_buffer;
-  auto* packed_tokens = line_aligned_scratch<PackedTokenPair>(token_buffer, static_cast<size_t>(pairs * tokens));
-  auto* packed_weights = line_aligned_scratch<PackedWeightPair>(weight_buffer, static_cast<size_t>(pairs * kTileRows));
   const auto* a = static_cast<const uint8_t*>(activation);
   for (int64_t t = 0; t < tokens; ++t) {
-    if (!pack_token(a + t * activation_stride, pairs, packed_tokens + t * pairs)) return false;
+    if (has_minus128(a + t * activation_stride, pairs)) return false;
   }
+  thread_local std::vector<uint8_t> token_buffer;
+  thread_local std::vector<uint8_t> weight_buffer;
+  const int64_t chunk_tokens = std::min(tokens, kTokenChunk);
+  auto* packed_tokens = line_aligned_scratch<PackedTokenPair>(token_buffer, static_cast<size_t>(pairs * chunk_tokens));
+  auto* packed_weights = line_aligned_scratch<PackedWeightPair>(weight_buffer, static_cast<size_t>(pairs * kTileRows));
   const auto* w = static_cast<const uint8_t*>(weight);
   if (tokens == 1) {
+    pack_token(a, pairs, packed_tokens);
     int64_t r = 0;
     for (; r + kTileRows <= rows; r += kTileRows) {
       direct_rows<Block, kTileRows>(pairs, w + r * weight_stride, weight_stride, packed_tokens, y + r);
@@ -198,20 +212,27 @@ bool tiled_product(int64_t n, const void* weight, size_t weight_stride, int64_t 
     for (; r < rows; ++r) direct_rows<Block, 1>(pairs, w + r * weight_stride, weight_stride, packed_tokens, y + r);
     return true;
   }
-  for (int64_t r = 0; r < rows; r += kTileRows) {
-    const int64_t count_rows = std::min<int64_t>(kTileRows, rows - r);
-    for (int64_t k = 0; k < count_rows; ++k) {
-      pack_weights<Block>(w + (r + k) * weight_stride, pairs, packed_weights + k * pairs);
+  for (int64_t chunk = 0; chunk < tokens; chunk += kTokenChunk) {
+    const int64_t chunk_end = std::min(tokens, chunk + kTokenChunk);
+    for (int64_t t = chunk; t < chunk_end; ++t) {
+      pack_token(a + t * activation_stride, pairs, packed_tokens + (t - chunk) * pairs);
     }
-    for (int64_t t = 0; t < tokens; t += kTileTokens) {
-      const int64_t count = std::min<int64_t>(kTileTokens, tokens - t);
-      float* out = y + t * y_stride + r;
-      if (count_rows == kTileRows) {
-        tile_for<kTileRows>(count)(pairs, packed_weights, packed_tokens + t * pairs, out, y_stride);
-        continue;
-      }
+    for (int64_t r = 0; r < rows; r += kTileRows) {
+      const int64_t count_rows = std::min<int64_t>(kTileRows, rows - r);
       for (int64_t k = 0; k < count_rows; ++k) {
-        tile_for<1>(count)(pairs, packed_weights + k * pairs, packed_tokens + t * pairs, out + k, y_stride);
+        pack_weights<Block>(w + (r + k) * weight_stride, pairs, packed_weights + k * pairs);
+      }
+      for (int64_t t = chunk; t < chunk_end; t += kTileTokens) {
+        const int64_t count = std::min<int64_t>(kTileTokens, chunk_end - t);
+        const PackedTokenPair* tokens_at = packed_tokens + (t - chunk) * pairs;
+        float* out = y + t * y_stride + r;
+        if (count_rows == kTileRows) {
+          tile_for<kTileRows>(count)(pairs, packed_weights, tokens_at, out, y_stride);
+          continue;
+        }
+        for (int64_t k = 0; k < count_rows; ++k) {
+          tile_for<1>(count)(pairs, packed_weights + k * pairs, tokens_at, out + k, y_stride);
+        }
       }
     }
   }

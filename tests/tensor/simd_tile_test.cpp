@@ -142,7 +142,7 @@ TEST(SimdTile, EveryBlockTileElementHasTheSingleRowKernelsBits) {
   for (const TensorType type : kBlockTypes) {
     for (const int64_t n : {64, 128, 1024, 2816}) {
       for (const int64_t rows : {1, 3, 4, 9}) {
-        for (const int64_t tokens : {1, 2, 3, 4, 7, 13}) expect_block_tile_equals_single_rows(type, n, rows, tokens);
+        for (const int64_t tokens : {1, 2, 3, 4, 7, 13, 70}) expect_block_tile_equals_single_rows(type, n, rows, tokens);
       }
     }
   }
