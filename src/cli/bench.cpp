@@ -10,11 +10,16 @@
 // measures the bandwidth and FMA peak at its own thread count, and states decode as a
 // fraction of the bandwidth (weight bytes per token x tokens/s) and prefill as a
 // fraction of the FMA peak (2 FLOPs per matrix weight per token).
+//
+// Every model run is recorded in the bench history (store/bench_history.h) and states
+// its ratio to the last figure recorded for the same measurement (--no-history: neither).
 
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
+#include <filesystem>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -22,14 +27,17 @@
 
 #include "backend/embedded_backend.h"
 #include "cli/command.h"
+#include "core/build_info.h"
 #include "core/cpu_features.h"
 #include "core/error.h"
 #include "core/roofline.h"
 #include "core/thread_pool.h"
+#include "core/utc_time.h"
 #include "gguf/gguf_file.h"
 #include "model/model.h"
 #include "model/sampler.h"
 #include "model/session.h"
+#include "store/bench_history.h"
 #include "store/stack_fingerprint.h"
 
 #ifdef PD_HAVE_BENCHMARK
@@ -58,7 +66,27 @@ struct BenchFlags {
   int64_t roofline_mb = 256;
   bool kernels = false;
   std::string kernel_filter;
+  std::string history;  // empty: store::BenchHistory::default_path()
+  bool no_history = false;
 };
+
+// The figure this run adds to the history, and the last one of the same measurement.
+struct HistoryComparison {
+  std::string path;
+  std::optional<store::BenchFigure> previous;
+};
+
+HistoryComparison record_in_history(const BenchFlags& flags, store::BenchHistory& history, const std::string& path,
+                                    int threads, const NumericsConfig& numerics, double prefill, double decode) {
+  std::error_code ec;
+  const uint64_t bytes = std::filesystem::file_size(flags.model, ec);
+  const std::string key = store::bench_key({flags.model, ec ? 0 : bytes, threads, flags.prompt_tokens,
+                                            flags.gen_tokens, numerics.to_string(),
+                                            std::string(isa_name(active_isa())), cpu_features().model_name});
+  HistoryComparison result{path, history.last(key)};
+  history.append({key, utc_now(), PD_VERSION, prefill, decode});
+  return result;
+}
 
 // Large enough to dwarf any last-level cache; a few passes, the best one counts.
 constexpr int kBandwidthPasses = 5;
@@ -154,6 +182,10 @@ int run_model_bench(const BenchFlags& flags, nlohmann::json out) {
   if (flags.runs < 1) fail_input("--runs", "must be at least 1");
   const NumericsConfig numerics =
       parse_numerics(flags.kernel, flags.activations, flags.kv_cache, flags.order);
+  // Read before measuring: a damaged history stops the run before it spends its time.
+  const std::string history_path = flags.history.empty() ? store::BenchHistory::default_path() : flags.history;
+  std::optional<store::BenchHistory> stored;
+  if (!flags.no_history) stored.emplace(history_path);
   const std::shared_ptr<const Model> model = Model::load(flags.model);
   const int threads = flags.threads > 0 ? flags.threads : ThreadPool::default_threads();
   const int64_t n_ctx = flags.prompt_tokens + flags.gen_tokens;
@@ -197,6 +229,9 @@ int run_model_bench(const BenchFlags& flags, nlohmann::json out) {
   const Limits limits = measure_limits(threads, static_cast<size_t>(flags.roofline_mb) << 20);
   const double decode_fraction = bandwidth_gbs / limits.bandwidth_gbs;
   const double prefill_fraction = prefill * flops_per_token(*model) / 1e9 / limits.fma_gflops;
+  std::optional<HistoryComparison> history;
+  if (stored) history = record_in_history(flags, *stored, history_path, threads, numerics, prefill, decode);
+  const store::BenchFigure* previous = history && history->previous ? &*history->previous : nullptr;
 
   if (flags.json) {
     const nlohmann::json j = {{"model", flags.model},
@@ -219,6 +254,14 @@ int run_model_bench(const BenchFlags& flags, nlohmann::json out) {
       out["score_tps"] = score;
       out["score_cost_vs_prefill"] = score_cost;
     }
+    if (history) {
+      out["history"] = history->path;
+      out["previous"] = previous != nullptr ? previous->to_json() : nlohmann::json();
+      if (previous != nullptr) {
+        out["prefill_ratio_to_last"] = prefill / previous->prefill_tps;
+        out["decode_ratio_to_last"] = decode / previous->decode_tps;
+      }
+    }
     std::printf("%s\n", out.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace).c_str());
   } else {
     std::printf("model:     %s (%.1f MB of weights read per decoded token)\n", flags.model.c_str(),
@@ -234,6 +277,13 @@ int run_model_bench(const BenchFlags& flags, nlohmann::json out) {
     if (flags.score) {
       std::printf("score:     %.1f tokens/s (%lld tokens, every row log-softmaxed), %.2fx the time of a prefill\n",
                   score, static_cast<long long>(flags.prompt_tokens), score_cost);
+    }
+    if (previous != nullptr) {
+      std::printf("vs last:   prefill %.2fx, decode %.2fx (recorded %s by %s; history %s)\n",
+                  prefill / previous->prefill_tps, decode / previous->decode_tps, previous->recorded_at.c_str(),
+                  previous->version.c_str(), history->path.c_str());
+    } else if (history) {
+      std::printf("vs last:   nothing recorded for this measurement yet (history %s)\n", history->path.c_str());
     }
   }
   return 0;
@@ -283,6 +333,10 @@ const CommandRegistration registration{
       app.add_option("--kernel-filter", flags->kernel_filter,
                      "With --kernels: only cases matching this regex (e.g. 'matvec_stream/Q8_0')");
       app.add_flag("--json", flags->json, "JSON on stdout (keys prefill_tps, decode_tps, ...)");
+      app.add_option("--history", flags->history,
+                     "Bench history to compare with and append to (default: $PRECISIONDIFF_HOME/bench-history.jsonl "
+                     "or ~/.cache/precisiondiff/bench-history.jsonl)");
+      app.add_flag("--no-history", flags->no_history, "Neither compare with nor record in the bench history");
       return [flags] { return run_bench(*flags); };
     }};
 

@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cli_runner.h"
+#include "core/atomic_file.h"
 #include "test_paths.h"
 
 namespace pd {
@@ -14,7 +15,7 @@ std::string stories() { return test::source_path("data/models/stories260K.gguf")
 
 TEST(BenchCli, JsonReportsSpeeds) {
   const test::CliResult r = test::run_cli({"bench", stories(), "--threads", "2", "--prompt-tokens", "16",
-                                           "--gen-tokens", "4", "--runs", "3", "--json"});
+                                           "--gen-tokens", "4", "--runs", "3", "--json", "--no-history"});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   const nlohmann::json j = nlohmann::json::parse(r.out);
   EXPECT_GT(j["prefill_tps"].get<double>(), 0.0);
@@ -52,34 +53,75 @@ TEST(BenchCli, RooflineAloneMeasuresBandwidthAndFma) {
 
 TEST(BenchCli, ScoreTimesTeacherForcingAgainstAPrefill) {
   const test::CliResult r = test::run_cli({"bench", stories(), "--threads", "2", "--prompt-tokens", "32",
-                                           "--gen-tokens", "2", "--runs", "3", "--score", "--json"});
+                                           "--gen-tokens", "2", "--runs", "3", "--score", "--json", "--no-history"});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   const nlohmann::json j = nlohmann::json::parse(r.out);
   EXPECT_GT(j["score_tps"].get<double>(), 0.0);
   EXPECT_NEAR(j["score_cost_vs_prefill"].get<double>(), j["prefill_tps"].get<double>() / j["score_tps"].get<double>(),
               1e-9);
   const test::CliResult plain = test::run_cli({"bench", stories(), "--prompt-tokens", "8", "--gen-tokens", "1",
-                                               "--runs", "1", "--score"});
+                                               "--runs", "1", "--score", "--no-history"});
   ASSERT_EQ(plain.exit_code, 0) << plain.err;
   EXPECT_NE(plain.out.find("score:"), std::string::npos);
   // Scoring runs the file's own numerics; other numerics would time something else.
-  const test::CliResult bad = test::run_cli({"bench", stories(), "--runs", "1", "--score", "--kv", "f16"});
+  const test::CliResult bad = test::run_cli({"bench", stories(), "--runs", "1", "--score", "--kv", "f16", "--no-history"});
   EXPECT_EQ(bad.exit_code, 2) << bad.err;
   EXPECT_NE(bad.err.find("--score"), std::string::npos) << bad.err;
 }
 
 TEST(BenchCli, PlainOutputAndErrors) {
-  const test::CliResult r = test::run_cli({"bench", stories(), "--prompt-tokens", "4", "--gen-tokens", "2", "--runs", "1"});
+  const test::CliResult r =
+      test::run_cli({"bench", stories(), "--prompt-tokens", "4", "--gen-tokens", "2", "--runs", "1", "--no-history"});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_NE(r.out.find("prefill:"), std::string::npos);
   EXPECT_NE(r.out.find("decode:"), std::string::npos);
   for (const std::vector<std::string>& args :
-       {std::vector<std::string>{"bench", stories(), "--gen-tokens", "0"},
-        std::vector<std::string>{"bench", stories(), "--runs", "0"},
-        std::vector<std::string>{"bench", "/nonexistent.gguf"}}) {
+       {std::vector<std::string>{"bench", stories(), "--gen-tokens", "0", "--no-history"},
+        std::vector<std::string>{"bench", stories(), "--runs", "0", "--no-history"},
+        std::vector<std::string>{"bench", "/nonexistent.gguf", "--no-history"}}) {
     const test::CliResult bad = test::run_cli(args);
     EXPECT_EQ(bad.exit_code, 2) << bad.err;
   }
+}
+
+// Each run is recorded and compared with the last one of the same measurement; another
+// measurement (here: another thread count) has no predecessor.
+TEST(BenchCli, RatioToTheLastRecordedFigure) {
+  const std::string history = test::temp_dir("bench-history") + "/sub/history.jsonl";
+  const std::vector<std::string> args = {"bench", stories(), "--prompt-tokens", "8", "--gen-tokens", "2",
+                                         "--runs", "1", "--threads", "1", "--history", history};
+  const test::CliResult first = test::run_cli(args);
+  ASSERT_EQ(first.exit_code, 0) << first.err;
+  EXPECT_NE(first.out.find("nothing recorded for this measurement yet"), std::string::npos) << first.out;
+
+  std::vector<std::string> json_args = args;
+  json_args.push_back("--json");
+  const test::CliResult second = test::run_cli(json_args);
+  ASSERT_EQ(second.exit_code, 0) << second.err;
+  const nlohmann::json j = nlohmann::json::parse(second.out);
+  ASSERT_TRUE(j["previous"].is_object()) << second.out;
+  EXPECT_NEAR(j["prefill_ratio_to_last"].get<double>(),
+              j["prefill_tps"].get<double>() / j["previous"]["prefill_tps"].get<double>(), 1e-9);
+  EXPECT_NEAR(j["decode_ratio_to_last"].get<double>(),
+              j["decode_tps"].get<double>() / j["previous"]["decode_tps"].get<double>(), 1e-9);
+  EXPECT_EQ(j["history"], history);
+
+  const test::CliResult third = test::run_cli(args);
+  EXPECT_NE(third.out.find("vs last:   prefill "), std::string::npos) << third.out;
+
+  std::vector<std::string> other = args;
+  other[9] = "2";  // --threads 2: another measurement
+  const test::CliResult two_threads = test::run_cli(other);
+  EXPECT_NE(two_threads.out.find("nothing recorded for this measurement yet"), std::string::npos) << two_threads.out;
+
+  // A damaged history is named, before any time is spent measuring.
+  const std::string damaged = test::temp_dir("bench-history-bad") + "/history.jsonl";
+  write_file_atomic(damaged, "{\"key\": 3}\n");
+  std::vector<std::string> bad = args;
+  bad.back() = damaged;
+  const test::CliResult refused = test::run_cli(bad);
+  EXPECT_EQ(refused.exit_code, 2);
+  EXPECT_NE(refused.err.find(damaged + ": line 1"), std::string::npos) << refused.err;
 }
 
 }  // namespace
