@@ -25,6 +25,13 @@ int64_t context_of(const Model& model, const SessionOptions& options) {
   return options.n_ctx > 0 ? options.n_ctx : model.config().n_ctx_train;
 }
 
+// `buffer` resized to `count` values (its storage kept from earlier, larger uses); every
+// value is overwritten before it is read.
+std::vector<float>& sized(std::vector<float>& buffer, int64_t count) {
+  buffer.resize(static_cast<size_t>(count));
+  return buffer;
+}
+
 void add_bias(std::vector<float>& y, const std::vector<float>& bias, int64_t n_tokens) {
   if (bias.empty()) return;
   const int64_t n = static_cast<int64_t>(bias.size());
@@ -141,14 +148,14 @@ void Session::layer_forward(int64_t layer, std::vector<float>& x, int64_t n) {
   };
 
   // Attention block.
-  std::vector<float> h(static_cast<size_t>(n * e));
+  std::vector<float>& h = sized(buffers_.h, n * e);
   norm_rows(x.data(), l.attn_norm.data(), n, e, c.rms_eps, h.data());
   round(h);
   observe("attn_norm", layer, h.data(), n, e);
 
-  std::vector<float> q(static_cast<size_t>(n * c.n_embd_q()));
-  std::vector<float> k(static_cast<size_t>(n * c.n_embd_k()));
-  std::vector<float> v(static_cast<size_t>(n * c.n_embd_v()));
+  std::vector<float>& q = sized(buffers_.q, n * c.n_embd_q());
+  std::vector<float>& k = sized(buffers_.k, n * c.n_embd_k());
+  std::vector<float>& v = sized(buffers_.v, n * c.n_embd_v());
   matmul(l.wq, h.data(), n, q.data(), mm, *pool_);
   matmul(l.wk, h.data(), n, k.data(), mm, *pool_);
   matmul(l.wv, h.data(), n, v.data(), mm, *pool_);
@@ -164,7 +171,7 @@ void Session::layer_forward(int64_t layer, std::vector<float>& x, int64_t n) {
     round(q);
     round(k);
   }
-  std::vector<float> angles(static_cast<size_t>(c.n_rot));
+  std::vector<float>& angles = sized(buffers_.angles, c.n_rot);
   for (int64_t t = 0; t < n; ++t) {
     rope_angles(rope_, position_ + t, angles.data());
     for (int64_t hq = 0; hq < c.n_head; ++hq) {
@@ -187,13 +194,13 @@ void Session::layer_forward(int64_t layer, std::vector<float>& x, int64_t n) {
     }
   }
 
-  std::vector<float> attn(static_cast<size_t>(n * c.n_head * c.head_dim_v));
+  std::vector<float>& attn = sized(buffers_.attn, n * c.n_head * c.head_dim_v);
   const AttentionShape shape{c.n_head, c.n_head_kv, c.head_dim, c.head_dim_v};
   attention(shape, cache_, layer, q.data(), n, position_, numerics_, attn.data(), *pool_);
   round(attn);
   observe("attn_out", layer, attn.data(), n, c.n_head * c.head_dim_v);
 
-  std::vector<float> o(static_cast<size_t>(n * e));
+  std::vector<float>& o = sized(buffers_.o, n * e);
   matmul(l.wo, attn.data(), n, o.data(), mm, *pool_);
   round(o);
   add_in_place(x, o);
@@ -204,8 +211,8 @@ void Session::layer_forward(int64_t layer, std::vector<float>& x, int64_t n) {
   norm_rows(x.data(), l.ffn_norm.data(), n, e, c.rms_eps, h.data());
   round(h);
   observe("ffn_norm", layer, h.data(), n, e);
-  std::vector<float> gate(static_cast<size_t>(n * c.n_ff));
-  std::vector<float> up(static_cast<size_t>(n * c.n_ff));
+  std::vector<float>& gate = sized(buffers_.gate, n * c.n_ff);
+  std::vector<float>& up = sized(buffers_.up, n * c.n_ff);
   matmul(l.ffn_gate, h.data(), n, gate.data(), mm, *pool_);
   matmul(l.ffn_up, h.data(), n, up.data(), mm, *pool_);
   round(gate);

@@ -90,6 +90,13 @@ class Session {
   RopeParams rope_;
   int64_t position_ = 0;
   ActivationObserver observer_;
+  // A layer's intermediate rows, kept between layers and calls: allocated and zeroed
+  // afresh for each of a prefill's layers they came back from the system as new pages
+  // every time (several percent of an F16 prefill in page faults and memset).
+  struct LayerBuffers {
+    std::vector<float> h, q, k, v, angles, attn, o, gate, up;
+  };
+  LayerBuffers buffers_;
 };
 
 }  // namespace pd
