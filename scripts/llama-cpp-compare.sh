@@ -51,7 +51,7 @@ seconds() {  # command... -> wall seconds, output discarded
 }
 
 ours_run() {
-  "$pd" bench "$1" --threads "$2" --prompt-tokens "$prompt" --gen-tokens "$gen" --runs 3 --json 2>/dev/null |
+  "$pd" bench "$1" --threads "$2" --prompt-tokens "$prompt" --gen-tokens "$gen" --runs 3 --json --no-history 2>/dev/null |
     python3 -c 'import json, sys; d = json.load(sys.stdin); print("%.2f %.2f" % (d["prefill_tps"], d["decode_tps"]))'
 }
 
