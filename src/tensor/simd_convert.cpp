@@ -23,6 +23,26 @@ PD_AVX2 inline bool all_finite(__m256 v) {
 
 PD_AVX2 inline __m256 absolute(__m256 v) { return _mm256_andnot_ps(_mm256_set1_ps(-0.0f), v); }
 
+// The largest of eight lanes, folded as ggml's AVX2 code folds them: the high half onto
+// the low one, then pairs (vmaxps operand order kept; for finite values any order gives
+// the same maximum).
+PD_AVX2 inline float fold_max(__m256 lanes) {
+  __m128 m = _mm_max_ps(_mm256_extractf128_ps(lanes, 1), _mm256_castps256_ps128(lanes));
+  m = _mm_max_ps(m, _mm_movehl_ps(m, m));
+  m = _mm_max_ss(m, _mm_movehdup_ps(m));
+  return _mm_cvtss_f32(m);
+}
+
+// 32 int32 values (four registers, in order) saturated to bytes and stored in order: the
+// packs interleave 128-bit halves, the permutation puts the bytes back.
+PD_AVX2 inline void store_saturated_bytes(const __m256i q[4], int8_t* out) {
+  const __m256i words01 = _mm256_packs_epi32(q[0], q[1]);
+  const __m256i words23 = _mm256_packs_epi32(q[2], q[3]);
+  const __m256i bytes = _mm256_permutevar8x32_epi32(_mm256_packs_epi16(words01, words23),
+                                                    _mm256_setr_epi32(0, 4, 1, 5, 2, 6, 3, 7));
+  _mm256_storeu_si256(reinterpret_cast<__m256i*>(out), bytes);
+}
+
 // Round to nearest even, as f32_to_f16 does for every finite value and infinity.
 PD_AVX2 void f16_row(const float* src, void* dst, int64_t n) {
   auto* out = static_cast<uint8_t*>(dst);
@@ -47,22 +67,14 @@ PD_AVX2 void q8_0_block(const float* x, BlockQ8_0& y) {
   for (int k = 0; k < 4; ++k) v[k] = _mm256_loadu_ps(x + 8 * k);
   __m256 lanes = absolute(v[0]);
   for (int k = 1; k < 4; ++k) lanes = _mm256_max_ps(lanes, absolute(v[k]));
-  __m128 quad = _mm_max_ps(_mm256_extractf128_ps(lanes, 1), _mm256_castps256_ps128(lanes));
-  quad = _mm_max_ps(quad, _mm_movehl_ps(quad, quad));
-  quad = _mm_max_ss(quad, _mm_movehdup_ps(quad));
-  const float max = _mm_cvtss_f32(quad);
+  const float max = fold_max(lanes);
   y.d = _cvtss_sh(max / 127.0f, _MM_FROUND_TO_NEAREST_INT);
   const __m256 id = _mm256_set1_ps(max != 0.0f ? 127.0f / max : 0.0f);
   __m256i q[4];
   for (int k = 0; k < 4; ++k) {
     q[k] = _mm256_cvtps_epi32(_mm256_round_ps(_mm256_mul_ps(v[k], id), _MM_FROUND_TO_NEAREST_INT));
   }
-  // The packs interleave 128-bit halves; the permutation puts the bytes back in order.
-  const __m256i words01 = _mm256_packs_epi32(q[0], q[1]);
-  const __m256i words23 = _mm256_packs_epi32(q[2], q[3]);
-  const __m256i bytes = _mm256_permutevar8x32_epi32(_mm256_packs_epi16(words01, words23),
-                                                    _mm256_setr_epi32(0, 4, 1, 5, 2, 6, 3, 7));
-  _mm256_storeu_si256(reinterpret_cast<__m256i*>(y.qs), bytes);
+  store_saturated_bytes(q, y.qs);
 }
 
 PD_AVX2 bool finite_values(const float* x, int count) {
@@ -91,10 +103,7 @@ PD_AVX2 void q8_k_block(const float* x, BlockQ8K& b) {
   constexpr int kVectors = static_cast<int>(kQK_K) / 8;
   __m256 amax = _mm256_setzero_ps();
   for (int k = 0; k < kVectors; ++k) amax = _mm256_max_ps(amax, absolute(_mm256_loadu_ps(x + 8 * k)));
-  __m128 m = _mm_max_ps(_mm256_extractf128_ps(amax, 1), _mm256_castps256_ps128(amax));
-  m = _mm_max_ps(m, _mm_movehl_ps(m, m));
-  m = _mm_max_ss(m, _mm_movehdup_ps(m));
-  const float largest = _mm_cvtss_f32(m);
+  const float largest = fold_max(amax);
   if (largest == 0.0f) {
     std::memset(&b, 0, sizeof b);
     return;
@@ -119,11 +128,7 @@ PD_AVX2 void q8_k_block(const float* x, BlockQ8K& b) {
       q[l] = _mm256_min_epi32(_mm256_cvtps_epi32(_mm256_round_ps(product, _MM_FROUND_TO_NEAREST_INT)),
                               _mm256_set1_epi32(127));
     }
-    const __m256i words01 = _mm256_packs_epi32(q[0], q[1]);
-    const __m256i words23 = _mm256_packs_epi32(q[2], q[3]);
-    const __m256i bytes = _mm256_permutevar8x32_epi32(_mm256_packs_epi16(words01, words23),
-                                                      _mm256_setr_epi32(0, 4, 1, 5, 2, 6, 3, 7));
-    _mm256_storeu_si256(reinterpret_cast<__m256i*>(b.qs + 8 * k), bytes);
+    store_saturated_bytes(q, b.qs + 8 * k);
   }
   for (int j = 0; j < static_cast<int>(kQK_K) / 16; ++j) {
     int sum = 0;
@@ -179,10 +184,7 @@ PD_AVX2 void q8_0_reference_block(const float* x, BlockQ8_0& y) {
     v[k] = _mm256_loadu_ps(x + 8 * k);
     amax = _mm256_max_ps(amax, absolute(v[k]));
   }
-  __m128 m = _mm_max_ps(_mm256_extractf128_ps(amax, 1), _mm256_castps256_ps128(amax));
-  m = _mm_max_ps(m, _mm_movehl_ps(m, m));
-  m = _mm_max_ss(m, _mm_movehdup_ps(m));
-  const float d = _mm_cvtss_f32(m) / 127.0f;
+  const float d = fold_max(amax) / 127.0f;
   const float inverse = d != 0.0f ? 1.0f / d : 0.0f;
   if (!std::isfinite(inverse)) {  // a subnormal scale: the scalar code's byte truncation decides
     quantize_row_q8_0_scalar(x, &y, kLegacyBlockSize);
@@ -192,11 +194,7 @@ PD_AVX2 void q8_0_reference_block(const float* x, BlockQ8_0& y) {
   y.d = _cvtss_sh(d, _MM_FROUND_TO_NEAREST_INT);
   __m256i q[4];
   for (int k = 0; k < 4; ++k) q[k] = _mm256_cvttps_epi32(round_half_away(_mm256_mul_ps(v[k], id)));
-  const __m256i words01 = _mm256_packs_epi32(q[0], q[1]);
-  const __m256i words23 = _mm256_packs_epi32(q[2], q[3]);
-  const __m256i bytes = _mm256_permutevar8x32_epi32(_mm256_packs_epi16(words01, words23),
-                                                    _mm256_setr_epi32(0, 4, 1, 5, 2, 6, 3, 7));
-  _mm256_storeu_si256(reinterpret_cast<__m256i*>(y.qs), bytes);
+  store_saturated_bytes(q, y.qs);
 }
 
 PD_AVX2 void q8_0_reference_row(const float* src, void* dst, int64_t n) {
