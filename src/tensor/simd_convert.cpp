@@ -84,18 +84,6 @@ PD_AVX2 bool finite_values(const float* x, int count) {
   return true;
 }
 
-PD_AVX2 void q8_0_row(const float* src, void* dst, int64_t n) {
-  auto* y = static_cast<BlockQ8_0*>(dst);
-  for (int64_t b = 0; b < n / kLegacyBlockSize; ++b) {
-    const float* x = src + b * kLegacyBlockSize;
-    if (finite_values(x, kLegacyBlockSize)) {
-      q8_0_block(x, y[b]);
-    } else {
-      quantize_row_q8_0_activation(x, y + b, kLegacyBlockSize);
-    }
-  }
-}
-
 // quantize_row_q8_k_ref on one block of finite values: the signed value of largest
 // magnitude (the first on ties), iscale = -127 / it, quants rounded to nearest even
 // (the reference's magic-number rounding does the same on |values| <= 127), 16-value sums.
@@ -136,18 +124,6 @@ PD_AVX2 void q8_k_block(const float* x, BlockQ8K& b) {
     b.bsums[j] = static_cast<int16_t>(sum);
   }
   b.d = 1 / iscale;
-}
-
-PD_AVX2 void q8_k_row(const float* src, void* dst, int64_t n) {
-  auto* y = static_cast<BlockQ8K*>(dst);
-  for (int64_t b = 0; b < n / kQK_K; ++b) {
-    const float* x = src + b * kQK_K;
-    if (finite_values(x, static_cast<int>(kQK_K))) {
-      q8_k_block(x, y[b]);
-    } else {
-      quantize_row_q8_k_ref(x, y + b, kQK_K);
-    }
-  }
 }
 
 PD_AVX2 void widen_f16_row(const void* src, float* dst, int64_t n) {
@@ -197,14 +173,18 @@ PD_AVX2 void q8_0_reference_block(const float* x, BlockQ8_0& y) {
   store_saturated_bytes(q, y.qs);
 }
 
-PD_AVX2 void q8_0_reference_row(const float* src, void* dst, int64_t n) {
-  auto* y = static_cast<BlockQ8_0*>(dst);
-  for (int64_t b = 0; b < n / kLegacyBlockSize; ++b) {
-    const float* x = src + b * kLegacyBlockSize;
-    if (finite_values(x, kLegacyBlockSize)) {
-      q8_0_reference_block(x, y[b]);
+// A row of `kValues`-value blocks: the vector code on blocks of finite values, the scalar
+// code (one block at a time) on the others.
+template <typename Block, int64_t kValues, void (*vector_block)(const float*, Block&),
+          void (*scalar)(const float*, void*, int64_t)>
+PD_AVX2 void convert_row(const float* src, void* dst, int64_t n) {
+  auto* y = static_cast<Block*>(dst);
+  for (int64_t b = 0; b < n / kValues; ++b) {
+    const float* x = src + b * kValues;
+    if (finite_values(x, static_cast<int>(kValues))) {
+      vector_block(x, y[b]);
     } else {
-      quantize_row_q8_0_scalar(x, y + b, kLegacyBlockSize);
+      scalar(x, y + b, kValues);
     }
   }
 }
@@ -226,7 +206,7 @@ bool simd_f16_to_float(const void* src, float* dst, int64_t n) {
 bool simd_quantize_row_q8_0_ref(const float* src, void* dst, int64_t n) {
   static const bool available = cpu_has_avx2_f16c();
   if (!available) return false;
-  q8_0_reference_row(src, dst, n);
+  convert_row<BlockQ8_0, kLegacyBlockSize, q8_0_reference_block, quantize_row_q8_0_scalar>(src, dst, n);
   return true;
 }
 
@@ -235,8 +215,12 @@ bool simd_quantize_activation_row(TensorType type, const float* src, void* dst, 
   if (!available) return false;
   switch (type) {
     case TensorType::F16: f16_row(src, dst, n); return true;
-    case TensorType::Q8_0: q8_0_row(src, dst, n); return true;
-    case TensorType::Q8_K: q8_k_row(src, dst, n); return true;
+    case TensorType::Q8_0:
+      convert_row<BlockQ8_0, kLegacyBlockSize, q8_0_block, quantize_row_q8_0_activation>(src, dst, n);
+      return true;
+    case TensorType::Q8_K:
+      convert_row<BlockQ8K, kQK_K, q8_k_block, quantize_row_q8_k_ref>(src, dst, n);
+      return true;
     default: return false;
   }
 }

@@ -18,6 +18,7 @@
 #include "core/cpu_features.h"
 #include "tensor/simd_avx512.h"
 #include "tensor/simd_legacy_levels.h"
+#include "tensor/simd_dot.h"
 #include "tensor/simd_tile.h"
 
 namespace pd {
@@ -239,15 +240,11 @@ bool tiled_product(int64_t n, const void* weight, size_t weight_stride, int64_t 
   return true;
 }
 
-bool avx512_tiles_available() {
-  const CpuFeatures& f = cpu_features();
-  return f.avx2 && f.fma && f.f16c && f.avx512f && f.avx512bw && f.avx512vl && f.avx512vnni;
-}
-
 }  // namespace
 
 BlockTileFn avx512_block_tile(TensorType type) {
-  static const bool available = avx512_tiles_available();
+  // The tiles need what the AVX-512 dot kernels need.
+  static const bool available = avx512_vec_dot(TensorType::F32) != nullptr;
   if (!available) return nullptr;
   switch (type) {
     case TensorType::Q8_0: return tiled_product<avx2::Q8_0Block, false>;
