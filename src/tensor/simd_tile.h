@@ -5,12 +5,12 @@
 // by kTokens activation rows keeps kRows x kTokens accumulators in registers and loads
 // kRows + kTokens vectors for that many multiply-adds.
 //
-// Every output element is still one row's dot product computed alone from start to end:
-// sixteen fused lanes over the row from zero, then the lane tree of the single-row
-// kernel (llama.cpp's order, quant_float.h). So a tile gives, element for element, the
-// bits of simd_vec_dot(type) on the same row and the activation rounded to the type's
-// vec_dot_type, whatever the batch, the tile shape or the thread count
-// (SimdTile.* holds them to memcmp equality).
+// Every output element is still one row's dot product computed alone from start to end,
+// with the single-row kernel's operations: for F32/F16, sixteen fused lanes over the row
+// from zero, then its lane tree (llama.cpp's order, quant_float.h); for the block types,
+// see BlockTileFn. So a tile gives, element for element, the bits of simd_vec_dot(type)
+// on the same row and the activation converted to the type's vec_dot_type, whatever the
+// batch, the tile shape or the thread count (SimdTile.* holds them to memcmp equality).
 
 #include <cstddef>
 #include <cstdint>
