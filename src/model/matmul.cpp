@@ -19,20 +19,6 @@ namespace {
 // Rows handed to one thread at a time: enough work per piece to amortize dispatch.
 constexpr int64_t kRowGrain = 4;
 
-// Scratch memory kept per calling thread and reused across calls: a prefill runs some
-// 170 matrix products, and a fresh buffer of a few hundred KiB for each came back as new
-// pages from the system every time (page faults cost several percent of a prefill).
-enum class ScratchSlot { Activations, kCount };
-
-template <typename T>
-T* scratch(ScratchSlot slot, size_t count) {
-  thread_local std::vector<uint8_t> buffers[static_cast<int>(ScratchSlot::kCount)];
-  std::vector<uint8_t>& buffer = buffers[static_cast<int>(slot)];
-  // (operator new aligns the storage for every T used here.)
-  if (buffer.size() < count * sizeof(T)) buffer.resize(count * sizeof(T));
-  return reinterpret_cast<T*>(buffer.data());
-}
-
 int32_t integer_qmax(ActivationPrecision precision) {
   return precision == ActivationPrecision::Int8 ? 127 : 32767;
 }
@@ -43,6 +29,27 @@ bool is_integer_precision(ActivationPrecision precision) {
 
 size_t bytes_before(const TypeTraits& traits, int64_t start) {
   return static_cast<size_t>(start / traits.block_size) * traits.block_bytes;
+}
+
+// Each token converted to the weight type's vec_dot_type (F32: the rows as given), with
+// `row_bytes` set to a converted row's size. The buffer is kept per calling thread and
+// reused: a prefill runs some 170 matrix products, and a fresh buffer of a few hundred
+// KiB for each came back as new pages from the system every time (page faults cost
+// several percent of a prefill).
+const uint8_t* convert_activations(const TypeTraits& activation, const float* x, int64_t n, int64_t n_tokens,
+                                   size_t& row_bytes, ThreadPool& pool) {
+  if (activation.type == TensorType::F32) {
+    row_bytes = static_cast<size_t>(n) * sizeof(float);
+    return reinterpret_cast<const uint8_t*>(x);
+  }
+  row_bytes = bytes_before(activation, n);
+  thread_local std::vector<uint8_t> buffer;
+  if (buffer.size() < row_bytes * static_cast<size_t>(n_tokens)) buffer.resize(row_bytes * static_cast<size_t>(n_tokens));
+  uint8_t* out = buffer.data();
+  pool.parallel_for(n_tokens, [&](int64_t begin, int64_t end) {
+    for (int64_t t = begin; t < end; ++t) quantize_activation_row(activation.type, x + t * n, out + t * row_bytes, n);
+  });
+  return out;
 }
 
 // The type's own dot product, over the whole row (forward) or block by block from the
@@ -163,34 +170,6 @@ bool is_float_type(TensorType type) {
   return type == TensorType::F32 || type == TensorType::F16 || type == TensorType::BF16;
 }
 
-// A batch of tokens against F32 or F16 weights through register tiles
-// (tensor/simd_tile.h): the vector kernel's bits, several weight rows and tokens at a
-// time. False (and nothing done) where no tile kernel applies.
-bool matmul_float_tiles(const TensorView& w, const float* x, int64_t n_tokens, float* y,
-                        ThreadPool& pool) {
-  const int64_t n = w.row_length();
-  const FloatTileFn tile = n % 16 == 0 ? simd_float_tile(w.type) : nullptr;
-  if (tile == nullptr) return false;
-  const void* activations = x;
-  if (w.type != TensorType::F32) {
-    // Each token rounded to the weight type (its vec_dot_type).
-    const size_t act_row_bytes = bytes_before(type_traits(w.type), n);
-    uint8_t* converted = scratch<uint8_t>(ScratchSlot::Activations, act_row_bytes * static_cast<size_t>(n_tokens));
-    pool.parallel_for(n_tokens, [&](int64_t begin, int64_t end) {
-      for (int64_t t = begin; t < end; ++t) quantize_activation_row(w.type, x + t * n, converted + t * act_row_bytes, n);
-    });
-    activations = converted;
-  }
-  const auto* weights = static_cast<const uint8_t*>(w.data);
-  const size_t row_bytes = w.row_bytes();
-  const int64_t rows = w.rows();
-  pool.parallel_for(rows, [&](int64_t begin, int64_t end) {
-    tile(n, weights + static_cast<size_t>(begin) * row_bytes, row_bytes, end - begin, activations,
-         n_tokens, y + begin, rows);
-  }, kRowGrain);
-  return true;
-}
-
 // `simd_allowed`: the active instruction set's vector kernel may replace the type's
 // scalar vec_dot (forward order only; the reversed order is defined by the scalar
 // kernels). With a vector kernel the float types dot directly on the stored rows.
@@ -202,32 +181,32 @@ void matmul_fast(const TensorView& w, const float* x, int64_t n_tokens, float* y
     matmul_float_type(w, x, n_tokens, y, order, pool);
     return;
   }
-  if (simd != nullptr && n_tokens > 1 && matmul_float_tiles(w, x, n_tokens, y, pool)) return;
   const int64_t n = w.row_length();
   const int64_t rows = w.rows();
   const TypeTraits& weight = type_traits(w.type);
   const TypeTraits& activation = type_traits(weight.vec_dot_type);
-  const uint8_t* converted = reinterpret_cast<const uint8_t*>(x);
-  size_t act_row_bytes = static_cast<size_t>(n) * sizeof(float);
-  if (activation.type != TensorType::F32) {
-    act_row_bytes = bytes_before(activation, n);
-    uint8_t* buffer = scratch<uint8_t>(ScratchSlot::Activations, act_row_bytes * static_cast<size_t>(n_tokens));
-    pool.parallel_for(n_tokens, [&](int64_t begin, int64_t end) {
-      for (int64_t t = begin; t < end; ++t) {
-        quantize_activation_row(activation.type, x + t * n, buffer + t * act_row_bytes, n);
-      }
-    });
-    converted = buffer;
-  }
-  // Register tiles where the type has them (every element keeps the single-row kernel's
-  // bits); else four tokens at a time where the type has a four-row kernel: the weight
-  // row is expanded once for the four, with the same bits.
-  const BlockTileFn block_tile = simd != nullptr ? simd_block_tile(w.type) : nullptr;
-  const VecDot4Fn simd4 = simd != nullptr ? simd_vec_dot4(w.type) : nullptr;
+  size_t act_row_bytes = 0;
+  const uint8_t* converted = convert_activations(activation, x, n, n_tokens, act_row_bytes, pool);
   // w.row(r) works the row size out from the type table each time: a visible cost in
   // decode, where a row is a few hundred nanoseconds of kernel.
   const auto* weights = static_cast<const uint8_t*>(w.data);
   const size_t w_row_bytes = w.row_bytes();
+  // A batch against F32/F16 weights: register tiles (tensor/simd_tile.h), every element
+  // the vector kernel's bits.
+  const FloatTileFn float_tile =
+      simd != nullptr && n_tokens > 1 && n % 16 == 0 ? simd_float_tile(w.type) : nullptr;
+  if (float_tile != nullptr) {
+    pool.parallel_for(rows, [&](int64_t begin, int64_t end) {
+      float_tile(n, weights + static_cast<size_t>(begin) * w_row_bytes, w_row_bytes, end - begin, converted,
+                 n_tokens, y + begin, rows);
+    }, kRowGrain);
+    return;
+  }
+  // Register tiles where the block type has them (every element keeps the single-row
+  // kernel's bits); else four tokens at a time where the type has a four-row kernel: the
+  // weight row is expanded once for the four, with the same bits.
+  const BlockTileFn block_tile = simd != nullptr ? simd_block_tile(w.type) : nullptr;
+  const VecDot4Fn simd4 = simd != nullptr ? simd_vec_dot4(w.type) : nullptr;
   pool.parallel_for(rows, [&](int64_t begin, int64_t end) {
     if (block_tile != nullptr &&
         block_tile(n, weights + static_cast<size_t>(begin) * w_row_bytes, w_row_bytes, end - begin,

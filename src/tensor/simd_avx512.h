@@ -90,6 +90,10 @@ PD_AVX512 inline __m256 high_half(__m512 v) {
 PD_AVX512 inline __m256i low_half(__m512i v) { return _mm512_castsi512_si256(v); }
 PD_AVX512 inline __m256i high_half(__m512i v) { return _mm512_extracti64x4_epi64(v, 1); }
 
+// The float of a register holding two AVX2 accumulators side by side: the halves added,
+// then the AVX2 lane tree (avx2::sum_lanes).
+PD_AVX512 inline float sum_halves(__m512 v) { return avx2::sum_lanes(_mm256_add_ps(low_half(v), high_half(v))); }
+
 // `low` in lanes 0-7, `high` in lanes 8-15.
 PD_AVX512 inline __m512 two_scalars(float low, float high) {
   return _mm512_mask_blend_ps(0xFF00, _mm512_set1_ps(low), _mm512_set1_ps(high));

@@ -3,25 +3,24 @@
 #include <cmath>
 #include <cstring>
 
-#include "core/cpu_features.h"
 #include "tensor/activation_quant.h"
 #include "tensor/quant_float.h"
 #include "tensor/quant_k.h"
 #include "tensor/quant_legacy.h"
 #include "tensor/simd_avx2.h"
+#include "tensor/simd_dot.h"
 
 namespace pd {
 
 namespace {
 
+PD_AVX2 inline __m256 absolute(__m256 v) { return _mm256_andnot_ps(_mm256_set1_ps(-0.0f), v); }
+
 // True when all eight lanes are finite (neither NaN nor infinity).
 PD_AVX2 inline bool all_finite(__m256 v) {
-  const __m256 magnitude = _mm256_andnot_ps(_mm256_set1_ps(-0.0f), v);
-  return _mm256_movemask_ps(_mm256_cmp_ps(magnitude, _mm256_set1_ps(3.4028234663852886e38f),
-                                          _CMP_LE_OQ)) == 0xFF;
+  return _mm256_movemask_ps(_mm256_cmp_ps(absolute(v), _mm256_set1_ps(3.4028234663852886e38f), _CMP_LE_OQ)) ==
+         0xFF;
 }
-
-PD_AVX2 inline __m256 absolute(__m256 v) { return _mm256_andnot_ps(_mm256_set1_ps(-0.0f), v); }
 
 // The largest of eight lanes, folded as ggml's AVX2 code folds them: the high half onto
 // the low one, then pairs (vmaxps operand order kept; for finite values any order gives
@@ -189,30 +188,28 @@ PD_AVX2 void convert_row(const float* src, void* dst, int64_t n) {
   }
 }
 
-bool cpu_has_avx2_f16c() {
-  const CpuFeatures& f = cpu_features();
-  return f.avx2 && f.fma && f.f16c;
+// The vector code needs what the AVX2 dot kernels need (AVX2, FMA, F16C).
+bool vector_code_available() {
+  static const bool available = avx2_vec_dot(TensorType::F32) != nullptr;
+  return available;
 }
 
 }  // namespace
 
 bool simd_f16_to_float(const void* src, float* dst, int64_t n) {
-  static const bool available = cpu_has_avx2_f16c();
-  if (!available) return false;
+  if (!vector_code_available()) return false;
   widen_f16_row(src, dst, n);
   return true;
 }
 
 bool simd_quantize_row_q8_0_ref(const float* src, void* dst, int64_t n) {
-  static const bool available = cpu_has_avx2_f16c();
-  if (!available) return false;
+  if (!vector_code_available()) return false;
   convert_row<BlockQ8_0, kLegacyBlockSize, q8_0_reference_block, quantize_row_q8_0_scalar>(src, dst, n);
   return true;
 }
 
 bool simd_quantize_activation_row(TensorType type, const float* src, void* dst, int64_t n) {
-  static const bool available = cpu_has_avx2_f16c();
-  if (!available) return false;
+  if (!vector_code_available()) return false;
   switch (type) {
     case TensorType::F16: f16_row(src, dst, n); return true;
     case TensorType::Q8_0:

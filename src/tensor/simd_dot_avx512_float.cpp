@@ -96,7 +96,7 @@ PD_AVX512 void ordered_rows(int64_t n, const uint8_t* w, const uint8_t* const* a
     for (int r = 0; r < kRows; ++r) acc[r] = _mm512_fmadd_ps(w0, Values::load16v(a[r] + at), acc[r]);
   }
   for (int r = 0; r < kRows; ++r) {
-    out[r] = avx2::sum_lanes(_mm256_add_ps(low_half(acc[r]), high_half(acc[r])));
+    out[r] = sum_halves(acc[r]);
   }
 }
 

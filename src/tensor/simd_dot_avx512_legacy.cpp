@@ -78,10 +78,6 @@ PD_AVX512 inline __m256 add_block(__m256i levels, float dx, const typename Block
   return _mm256_fmadd_ps(_mm256_set1_ps(dx * half(y.d)), _mm256_cvtepi32_ps(lanes), acc);
 }
 
-PD_AVX512 inline float finish(__m512 acc) {
-  return avx2::sum_lanes(_mm256_add_ps(low_half(acc), high_half(acc)));
-}
-
 template <typename Block>
 PD_AVX512 float block_sum(int64_t n, const void* weight, const void* activation) {
   const auto* x = static_cast<const typename Block::Weight*>(weight);
@@ -103,7 +99,7 @@ PD_AVX512 float block_sum(int64_t n, const void* weight, const void* activation)
     const __m256 even = add_block<Block>(Block::levels(x[i]), half(x[i].d), y[i], low_half(acc));
     return avx2::sum_lanes(_mm256_add_ps(even, high_half(acc)));
   }
-  return finish(acc);
+  return sum_halves(acc);
 }
 
 // block_sum for four activation rows `stride` bytes apart, each weight pair expanded once.
@@ -144,7 +140,7 @@ PD_AVX512 void block_sum4(int64_t n, const void* weight, const void* activation,
     }
     return;
   }
-  for (int k = 0; k < 4; ++k) out[k] = finish(acc[k]);
+  for (int k = 0; k < 4; ++k) out[k] = sum_halves(acc[k]);
 }
 
 // The offsets of a _1 row, block by block, as avx2's Offset: one float sum in block order.

@@ -13,10 +13,11 @@ namespace pd {
 
 namespace {
 
-// Activation rows processed against every weight tile of the thread's range before the
-// next chunk: the chunk's activations stay in cache while the weights stream past them.
-// 12 tokens (two tiles) measured best among 6 to 64 on the gemm benchmarks
-// (`bench --kernels --kernel-filter gemm`; 64 was 10-15 % slower on 1024 x 2816).
+// Activation rows processed against every weight tile of a panel before the next chunk:
+// the chunk's activations stay in cache while the panel's weights pass over them.
+// Without panels, 12 tokens measured best among 6 to 64 on the gemm benchmarks (`bench
+// --kernels --kernel-filter gemm`; 64 was 10-15 % slower on 1024 x 2816); with 64-row
+// panels 12 and 24 are within the noise end to end, and 24 is what BENCHMARKS.md measured.
 constexpr int64_t kTokenChunk = 24;
 
 // Weight rows whose tiles meet every token chunk before the next rows: the panel comes
@@ -61,8 +62,7 @@ PD_AVX512 void tile(int64_t n, const uint8_t* w, size_t w_stride, const uint8_t*
   }
   for (int r = 0; r < kRows; ++r) {
     for (int t = 0; t < kTokens; ++t) {
-      y[t * y_stride + r] =
-          avx2::sum_lanes(_mm256_add_ps(avx512::low_half(acc[r][t]), avx512::high_half(acc[r][t])));
+      y[t * y_stride + r] = avx512::sum_halves(acc[r][t]);
     }
   }
 }

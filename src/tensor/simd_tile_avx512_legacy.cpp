@@ -129,8 +129,7 @@ PD_AVX512 void tile(int64_t pairs, const PackedWeightPair* w, const PackedTokenP
   }
   for (int r = 0; r < kRows; ++r) {
     for (int t = 0; t < kTokens; ++t) {
-      y[t * y_stride + r] =
-          avx2::sum_lanes(_mm256_add_ps(avx512::low_half(acc[r][t]), avx512::high_half(acc[r][t])));
+      y[t * y_stride + r] = avx512::sum_halves(acc[r][t]);
     }
   }
 }
@@ -156,7 +155,7 @@ PD_AVX512 void direct_rows(int64_t pairs, const uint8_t* w, size_t w_stride, con
     }
   }
   for (int r = 0; r < kRows; ++r) {
-    y[r] = avx2::sum_lanes(_mm256_add_ps(avx512::low_half(acc[r]), avx512::high_half(acc[r])));
+    y[r] = avx512::sum_halves(acc[r]);
   }
 }
 
