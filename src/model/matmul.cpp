@@ -170,44 +170,27 @@ bool is_float_type(TensorType type) {
   return type == TensorType::F32 || type == TensorType::F16 || type == TensorType::BF16;
 }
 
-// `simd_allowed`: the active instruction set's vector kernel may replace the type's
-// scalar vec_dot (forward order only; the reversed order is defined by the scalar
-// kernels). With a vector kernel the float types dot directly on the stored rows.
-void matmul_fast(const TensorView& w, const float* x, int64_t n_tokens, float* y,
-                 AccumulationOrder order, bool simd_allowed, ThreadPool& pool) {
-  const VecDotFn simd =
-      simd_allowed && order == AccumulationOrder::Forward ? simd_vec_dot(w.type) : nullptr;
-  if (simd == nullptr && is_float_type(w.type)) {
-    matmul_float_type(w, x, n_tokens, y, order, pool);
-    return;
-  }
-  const int64_t n = w.row_length();
-  const int64_t rows = w.rows();
-  const TypeTraits& weight = type_traits(w.type);
-  const TypeTraits& activation = type_traits(weight.vec_dot_type);
+// One product on the fast path once its kernels are chosen and its activations
+// converted: `rows_in` computes rows [begin, end) for every token, the same code for a
+// product alone and for one of several sharing an input (matmul_shared_input).
+struct FastProduct {
+  const TypeTraits* weight = nullptr;
+  const TypeTraits* activation = nullptr;
+  AccumulationOrder order = AccumulationOrder::Forward;
+  int64_t n = 0, rows = 0, n_tokens = 0;
+  const uint8_t* weights = nullptr;
+  size_t w_row_bytes = 0;
+  const uint8_t* converted = nullptr;
   size_t act_row_bytes = 0;
-  const uint8_t* converted = convert_activations(activation, x, n, n_tokens, act_row_bytes, pool);
-  // w.row(r) works the row size out from the type table each time: a visible cost in
-  // decode, where a row is a few hundred nanoseconds of kernel.
-  const auto* weights = static_cast<const uint8_t*>(w.data);
-  const size_t w_row_bytes = w.row_bytes();
-  // A batch against F32/F16 weights: register tiles (tensor/simd_tile.h), every element
-  // the vector kernel's bits.
-  const FloatTileFn float_tile =
-      simd != nullptr && n_tokens > 1 && n % 16 == 0 ? simd_float_tile(w.type) : nullptr;
-  if (float_tile != nullptr) {
-    pool.parallel_for(rows, [&](int64_t begin, int64_t end) {
-      float_tile(n, weights + static_cast<size_t>(begin) * w_row_bytes, w_row_bytes, end - begin, converted,
-                 n_tokens, y + begin, rows);
-    }, kRowGrain);
-    return;
-  }
+  VecDotFn simd = nullptr;
+  VecDot4Fn simd4 = nullptr;
+  BlockTileFn block_tile = nullptr;
+  float* y = nullptr;
+
   // Register tiles where the block type has them (every element keeps the single-row
   // kernel's bits); else four tokens at a time where the type has a four-row kernel: the
   // weight row is expanded once for the four, with the same bits.
-  const BlockTileFn block_tile = simd != nullptr ? simd_block_tile(w.type) : nullptr;
-  const VecDot4Fn simd4 = simd != nullptr ? simd_vec_dot4(w.type) : nullptr;
-  pool.parallel_for(rows, [&](int64_t begin, int64_t end) {
+  void rows_in(int64_t begin, int64_t end) const {
     if (block_tile != nullptr &&
         block_tile(n, weights + static_cast<size_t>(begin) * w_row_bytes, w_row_bytes, end - begin,
                    converted, act_row_bytes, n_tokens, y + begin, rows)) {
@@ -225,11 +208,70 @@ void matmul_fast(const TensorView& w, const float* x, int64_t n_tokens, float* y
       }
       for (; t < n_tokens; ++t) {
         const uint8_t* act = converted + t * act_row_bytes;
-        y[t * rows + r] = simd != nullptr ? simd(n, row, act)
-                                          : fast_dot(weight, activation, n, row, act, order);
+        y[t * rows + r] = simd != nullptr ? simd(n, row, act) : fast_dot(*weight, *activation, n, row, act, order);
       }
     }
-  }, kRowGrain);
+  }
+};
+
+// The vector kernel of `w`'s type where the active instruction set has one and the order
+// allows it (the reversed order is defined by the scalar kernels).
+VecDotFn vector_kernel(const TensorView& w, AccumulationOrder order, bool simd_allowed) {
+  return simd_allowed && order == AccumulationOrder::Forward ? simd_vec_dot(w.type) : nullptr;
+}
+
+// `w`'s product with activations already converted to its vec_dot_type.
+FastProduct fast_product(const TensorView& w, VecDotFn simd, const uint8_t* converted, size_t act_row_bytes,
+                         int64_t n_tokens, float* y, AccumulationOrder order) {
+  FastProduct p;
+  p.weight = &type_traits(w.type);
+  p.activation = &type_traits(p.weight->vec_dot_type);
+  p.order = order;
+  p.n = w.row_length();
+  p.rows = w.rows();
+  p.n_tokens = n_tokens;
+  // w.row(r) works the row size out from the type table each time: a visible cost in
+  // decode, where a row is a few hundred nanoseconds of kernel.
+  p.weights = static_cast<const uint8_t*>(w.data);
+  p.w_row_bytes = w.row_bytes();
+  p.converted = converted;
+  p.act_row_bytes = act_row_bytes;
+  p.simd = simd;
+  p.block_tile = simd != nullptr ? simd_block_tile(w.type) : nullptr;
+  p.simd4 = simd != nullptr ? simd_vec_dot4(w.type) : nullptr;
+  p.y = y;
+  return p;
+}
+
+// `simd_allowed`: the active instruction set's vector kernel may replace the type's
+// scalar vec_dot. With a vector kernel the float types dot directly on the stored rows.
+void matmul_fast(const TensorView& w, const float* x, int64_t n_tokens, float* y,
+                 AccumulationOrder order, bool simd_allowed, ThreadPool& pool) {
+  const VecDotFn simd = vector_kernel(w, order, simd_allowed);
+  if (simd == nullptr && is_float_type(w.type)) {
+    matmul_float_type(w, x, n_tokens, y, order, pool);
+    return;
+  }
+  const int64_t n = w.row_length();
+  const int64_t rows = w.rows();
+  const TypeTraits& activation = type_traits(type_traits(w.type).vec_dot_type);
+  size_t act_row_bytes = 0;
+  const uint8_t* converted = convert_activations(activation, x, n, n_tokens, act_row_bytes, pool);
+  // A batch against F32/F16 weights: register tiles (tensor/simd_tile.h), every element
+  // the vector kernel's bits.
+  const FloatTileFn float_tile =
+      simd != nullptr && n_tokens > 1 && n % 16 == 0 ? simd_float_tile(w.type) : nullptr;
+  if (float_tile != nullptr) {
+    const auto* weights = static_cast<const uint8_t*>(w.data);
+    const size_t w_row_bytes = w.row_bytes();
+    pool.parallel_for(rows, [&](int64_t begin, int64_t end) {
+      float_tile(n, weights + static_cast<size_t>(begin) * w_row_bytes, w_row_bytes, end - begin, converted,
+                 n_tokens, y + begin, rows);
+    }, kRowGrain);
+    return;
+  }
+  const FastProduct product = fast_product(w, simd, converted, act_row_bytes, n_tokens, y, order);
+  pool.parallel_for(rows, [&](int64_t begin, int64_t end) { product.rows_in(begin, end); }, kRowGrain);
 }
 
 }  // namespace
@@ -303,6 +345,50 @@ int64_t dot_integer(const int16_t* a, int32_t a_qmax, const void* weight_row,
     sum += int64_t{a[i]} * int64_t{wi};
   }
   return sum;
+}
+
+void matmul_shared_input(const std::vector<MatmulTarget>& targets, const float* x, int64_t n_tokens,
+                         const MatmulOptions& options, ThreadPool& pool) {
+  if (n_tokens <= 0 || targets.empty()) return;
+  auto one_by_one = [&] {
+    for (const MatmulTarget& t : targets) matmul(*t.w, x, n_tokens, t.y, options, pool);
+  };
+  const bool fast = options.kernel == KernelPath::Fast && !is_integer_precision(options.activations);
+  if (!fast) return one_by_one();
+  const TensorView& first = *targets.front().w;
+  const int64_t n = first.row_length();
+  const TensorType vec_dot_type = type_traits(first.type).vec_dot_type;
+  std::vector<VecDotFn> kernels;
+  for (const MatmulTarget& t : targets) {
+    const VecDotFn simd = vector_kernel(*t.w, options.order, true);
+    // Products that would take another path (float tiles, the scalar float kernels,
+    // dequantized integer weights) or another activation type go one at a time.
+    const bool float_tile = n_tokens > 1 && n % 16 == 0 && simd_float_tile(t.w->type) != nullptr;
+    if (simd == nullptr || float_tile || is_integer_weight(*t.w) || t.w->row_length() != n ||
+        type_traits(t.w->type).vec_dot_type != vec_dot_type) {
+      return one_by_one();
+    }
+    kernels.push_back(simd);
+  }
+  size_t act_row_bytes = 0;
+  const uint8_t* converted =
+      convert_activations(type_traits(vec_dot_type), x, n, n_tokens, act_row_bytes, pool);
+  std::vector<FastProduct> products;
+  std::vector<int64_t> starts;  // first row of each product in the joint row range
+  int64_t total = 0;
+  for (size_t i = 0; i < targets.size(); ++i) {
+    products.push_back(fast_product(*targets[i].w, kernels[i], converted, act_row_bytes, n_tokens, targets[i].y,
+                                    options.order));
+    starts.push_back(total);
+    total += products.back().rows;
+  }
+  pool.parallel_for(total, [&](int64_t begin, int64_t end) {
+    for (size_t i = 0; i < products.size(); ++i) {
+      const int64_t from = std::max(begin, starts[i]);
+      const int64_t to = std::min(end, starts[i] + products[i].rows);
+      if (from < to) products[i].rows_in(from - starts[i], to - starts[i]);
+    }
+  }, kRowGrain);
 }
 
 void matmul(const TensorView& w, const float* x, int64_t n_tokens, float* y,

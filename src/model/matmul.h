@@ -41,6 +41,20 @@ struct MatmulOptions {
 void matmul(const TensorView& w, const float* x, int64_t n_tokens, float* y,
             const MatmulOptions& options, ThreadPool& pool);
 
+// One of several products of the same activations.
+struct MatmulTarget {
+  const TensorView* w = nullptr;
+  float* y = nullptr;  // as matmul's y for w
+};
+
+// matmul(*t.w, x, n_tokens, t.y) for every target, with the same bits, in one pass over
+// the threads where their kernels allow (the fast path's vector kernels with one
+// activation type): the activations are converted once and the rows of all products
+// are shared out together, so a decoded token pays one dispatch for its query, key and
+// value products and one for its gate and up products instead of five.
+void matmul_shared_input(const std::vector<MatmulTarget>& targets, const float* x, int64_t n_tokens,
+                         const MatmulOptions& options, ThreadPool& pool);
+
 // --- The scalar pieces, exposed for tests --------------------------------------------
 
 // f32 dot product with eight interleaved partial sums (a fixed order the compiler can

@@ -156,9 +156,7 @@ void Session::layer_forward(int64_t layer, std::vector<float>& x, int64_t n) {
   std::vector<float>& q = sized(buffers_.q, n * c.n_embd_q());
   std::vector<float>& k = sized(buffers_.k, n * c.n_embd_k());
   std::vector<float>& v = sized(buffers_.v, n * c.n_embd_v());
-  matmul(l.wq, h.data(), n, q.data(), mm, *pool_);
-  matmul(l.wk, h.data(), n, k.data(), mm, *pool_);
-  matmul(l.wv, h.data(), n, v.data(), mm, *pool_);
+  matmul_shared_input({{&l.wq, q.data()}, {&l.wk, k.data()}, {&l.wv, v.data()}}, h.data(), n, mm, *pool_);
   add_bias(q, l.bq, n);
   add_bias(k, l.bk, n);
   add_bias(v, l.bv, n);
@@ -213,8 +211,7 @@ void Session::layer_forward(int64_t layer, std::vector<float>& x, int64_t n) {
   observe("ffn_norm", layer, h.data(), n, e);
   std::vector<float>& gate = sized(buffers_.gate, n * c.n_ff);
   std::vector<float>& up = sized(buffers_.up, n * c.n_ff);
-  matmul(l.ffn_gate, h.data(), n, gate.data(), mm, *pool_);
-  matmul(l.ffn_up, h.data(), n, up.data(), mm, *pool_);
+  matmul_shared_input({{&l.ffn_gate, gate.data()}, {&l.ffn_up, up.data()}}, h.data(), n, mm, *pool_);
   round(gate);
   round(up);
   observe("ffn_gate", layer, gate.data(), n, c.n_ff);

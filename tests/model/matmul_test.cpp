@@ -139,6 +139,48 @@ TEST(Matmul, ResultsDoNotDependOnThreadsOrBatch) {
   }
 }
 
+// Products of one input computed together give each product's own bits: the joint row
+// range is split at arbitrary places between the products, for every path (the fused
+// one, and the fallbacks of mixed activation types, float tiles and scalar numerics).
+TEST(Matmul, SharedInputGivesEveryProductItsOwnBits) {
+  ThreadPool one(1), three(3);
+  const std::vector<std::vector<TensorType>> groups = {
+      {TensorType::Q4_K, TensorType::Q4_K, TensorType::Q6_K},  // q4_k_m's attention: one Q8_K input
+      {TensorType::Q8_0, TensorType::Q4_0, TensorType::Q5_0},
+      {TensorType::F16, TensorType::F16},
+      {TensorType::F32, TensorType::BF16},
+      {TensorType::Q4_0, TensorType::Q4_K},  // Q8_0 and Q8_K inputs: one at a time
+  };
+  const int64_t row_counts[] = {37, 5, 13};
+  for (const std::vector<TensorType>& types : groups) {
+    for (int64_t tokens : {1, 3, 7}) {
+      std::vector<Problem> problems;
+      for (size_t i = 0; i < types.size(); ++i) {
+        problems.push_back(make_problem(types[i], 512, row_counts[i], tokens, 11 + i));
+        problems.back().x = problems.front().x;  // one input for all
+      }
+      for (const MatmulOptions& options :
+           {MatmulOptions{}, MatmulOptions{KernelPath::Reference}, MatmulOptions{KernelPath::Fast, ActivationPrecision::Int8},
+            MatmulOptions{KernelPath::Fast, ActivationPrecision::F32, AccumulationOrder::Reversed}}) {
+        for (ThreadPool* pool : {&one, &three}) {
+          std::vector<std::vector<float>> joint(problems.size());
+          std::vector<MatmulTarget> targets;
+          for (size_t i = 0; i < problems.size(); ++i) {
+            joint[i].assign(static_cast<size_t>(tokens * problems[i].rows), -1.0f);
+            targets.push_back({&problems[i].view, joint[i].data()});
+          }
+          matmul_shared_input(targets, problems.front().x.data(), tokens, options, *pool);
+          for (size_t i = 0; i < problems.size(); ++i) {
+            const std::vector<float> alone = compute(problems[i], options, *pool);
+            EXPECT_EQ(0, std::memcmp(alone.data(), joint[i].data(), alone.size() * sizeof(float)))
+                << type_name(types[i]) << " in a group of " << types.size() << ", " << tokens << " tokens";
+          }
+        }
+      }
+    }
+  }
+}
+
 TEST(Matmul, ReversedOrderChangesBitsNotValues) {
   ThreadPool pool(2);
   for (TensorType type : {TensorType::F32, TensorType::F16, TensorType::Q8_0, TensorType::Q4_K}) {
