@@ -9,7 +9,10 @@
 // bandwidth and f32 FMA throughput, for one thread and for all. Every model run also
 // measures the bandwidth and FMA peak at its own thread count, and states decode as a
 // fraction of the bandwidth (weight bytes per token x tokens/s) and prefill as a
-// fraction of the FMA peak (2 FLOPs per matrix weight per token).
+// fraction of the FMA peak (2 FLOPs per matrix weight per token). The decode fraction
+// pairs each run with a bandwidth reading taken right after it and reports the median
+// of those ratios: on a shared machine the bandwidth drifts by half between minutes, so
+// a reading taken apart from the runs would measure the neighbours as much as the engine.
 //
 // Every model run is recorded in the bench history (store/bench_history.h) and states
 // its ratio to the last figure recorded for the same measurement (--no-history: neither).
@@ -193,11 +196,17 @@ int run_model_bench(const BenchFlags& flags, nlohmann::json out) {
   const std::vector<int32_t> prompt = bench_prompt(*model, flags.prompt_tokens);
 
   time_one_run(session, prompt, 1);  // warm-up: page in the weights, grow the cache
-  std::vector<double> prefill_tps, decode_tps;
+  const double weight_bytes = static_cast<double>(model->weight_bytes());
+  ThreadPool probe_pool(threads);
+  ReadBandwidthProbe probe(static_cast<size_t>(flags.roofline_mb) << 20, probe_pool);
+  std::vector<double> prefill_tps, decode_tps, readings, decode_fractions;
   for (int r = 0; r < flags.runs; ++r) {
     const RunTimes t = time_one_run(session, prompt, flags.gen_tokens);
     prefill_tps.push_back(static_cast<double>(flags.prompt_tokens) / t.prefill_seconds);
     decode_tps.push_back(static_cast<double>(flags.gen_tokens) / t.decode_seconds);
+    // The bandwidth right after the run: the fraction of each run against its own moment.
+    readings.push_back(probe.measure_gbs(kBandwidthPasses));
+    decode_fractions.push_back(weight_bytes * decode_tps.back() / 1e9 / readings.back());
   }
   std::vector<double> score_tps;
   if (flags.score) {
@@ -224,10 +233,10 @@ int run_model_bench(const BenchFlags& flags, nlohmann::json out) {
   const double score = flags.score ? median(score_tps) : 0;
   const double score_cost = flags.score ? prefill / score : 0;  // time of scoring / time of prefill
   const double decode = median(decode_tps);
-  const double weight_bytes = static_cast<double>(model->weight_bytes());
   const double bandwidth_gbs = weight_bytes * decode / 1e9;
   const Limits limits = measure_limits(threads, static_cast<size_t>(flags.roofline_mb) << 20);
-  const double decode_fraction = bandwidth_gbs / limits.bandwidth_gbs;
+  const double decode_fraction = median(decode_fractions);
+  const auto [fewest, most] = std::minmax_element(readings.begin(), readings.end());
   const double prefill_fraction = prefill * flops_per_token(*model) / 1e9 / limits.fma_gflops;
   std::optional<HistoryComparison> history;
   if (stored) history = record_in_history(flags, *stored, history_path, threads, numerics, prefill, decode);
@@ -246,6 +255,8 @@ int run_model_bench(const BenchFlags& flags, nlohmann::json out) {
                               {"numerics", numerics.to_string()},
                               {"isa", std::string(isa_name(active_isa()))},
                               {"roofline_bandwidth_gbs", limits.bandwidth_gbs},
+                              {"run_decode_tps", decode_tps},
+                              {"run_bandwidth_gbs", readings},
                               {"decode_bandwidth_fraction", decode_fraction},
                               {"roofline_fma_gflops", limits.fma_gflops},
                               {"prefill_flops_fraction", prefill_fraction}};
@@ -271,9 +282,10 @@ int run_model_bench(const BenchFlags& flags, nlohmann::json out) {
     std::printf("prefill:   %.1f tokens/s (%lld tokens, median of %d runs), %.1f%% of %.1f GFLOP/s FMA peak\n",
                 prefill, static_cast<long long>(flags.prompt_tokens), flags.runs,
                 100 * prefill_fraction, limits.fma_gflops);
-    std::printf("decode:    %.1f tokens/s (%lld tokens), implied bandwidth %.2f GB/s, %.1f%% of measured %.2f GB/s\n",
-                decode, static_cast<long long>(flags.gen_tokens), bandwidth_gbs,
-                100 * decode_fraction, limits.bandwidth_gbs);
+    std::printf("decode:    %.1f tokens/s (%lld tokens), implied bandwidth %.2f GB/s, %.1f%% of the bandwidth read "
+                "after each run (median of %d pairs; readings %.2f-%.2f GB/s)\n",
+                decode, static_cast<long long>(flags.gen_tokens), bandwidth_gbs, 100 * decode_fraction, flags.runs,
+                *fewest, *most);
     if (flags.score) {
       std::printf("score:     %.1f tokens/s (%lld tokens, every row log-softmaxed), %.2fx the time of a prefill\n",
                   score, static_cast<long long>(flags.prompt_tokens), score_cost);

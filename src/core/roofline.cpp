@@ -112,31 +112,39 @@ double seconds_since(Clock::time_point start) {
 
 }  // namespace
 
-double measure_read_bandwidth_gbs(size_t bytes, int passes, ThreadPool& pool) {
-  const int threads = pool.size();
-  const size_t unit = kReadStep * static_cast<size_t>(threads);
-  bytes = std::max(unit, bytes / unit * unit);
-  const size_t share = bytes / static_cast<size_t>(threads);
-  std::unique_ptr<uint8_t[]> buffer(new uint8_t[bytes]);
-  uint8_t* data = buffer.get();
-  const bool avx2 = has_avx2_fma();
-  // Each thread writes its own share first, so pages sit near the core that reads them.
-  pool.run([&](int index) {
+ReadBandwidthProbe::ReadBandwidthProbe(size_t bytes, ThreadPool& pool) : pool_(pool) {
+  const size_t unit = kReadStep * static_cast<size_t>(pool.size());
+  bytes_ = std::max(unit, bytes / unit * unit);
+  share_ = bytes_ / static_cast<size_t>(pool.size());
+  buffer_.reset(new uint8_t[bytes_]);
+  uint8_t* data = buffer_.get();
+  const size_t share = share_;
+  pool_.run([&](int index) {
     uint8_t* begin = data + share * static_cast<size_t>(index);
     for (size_t i = 0; i < share; ++i) begin[i] = static_cast<uint8_t>(i * 131 + index);
   });
+}
+
+double ReadBandwidthProbe::measure_gbs(int passes) {
+  const int threads = pool_.size();
+  const uint8_t* data = buffer_.get();
+  const bool avx2 = has_avx2_fma();
   std::vector<uint64_t> sums(static_cast<size_t>(threads) * 8);  // 64 bytes apart
   double best = 0;
   for (int pass = 0; pass < std::max(1, passes); ++pass) {
     const Clock::time_point start = Clock::now();
-    pool.run([&](int index) {
-      const uint8_t* begin = data + share * static_cast<size_t>(index);
-      sums[static_cast<size_t>(index) * 8] += avx2 ? read_avx2(begin, share) : read_scalar(begin, share);
+    pool_.run([&](int index) {
+      const uint8_t* begin = data + share_ * static_cast<size_t>(index);
+      sums[static_cast<size_t>(index) * 8] += avx2 ? read_avx2(begin, share_) : read_scalar(begin, share_);
     });
-    best = std::max(best, static_cast<double>(bytes) / seconds_since(start) / 1e9);
+    best = std::max(best, static_cast<double>(bytes_) / seconds_since(start) / 1e9);
   }
   for (int t = 0; t < threads; ++t) g_sink = g_sink + sums[static_cast<size_t>(t) * 8];
   return best;
+}
+
+double measure_read_bandwidth_gbs(size_t bytes, int passes, ThreadPool& pool) {
+  return ReadBandwidthProbe(bytes, pool).measure_gbs(passes);
 }
 
 double measure_fma_gflops(double seconds, int passes, ThreadPool& pool) {
