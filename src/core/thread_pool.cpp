@@ -154,7 +154,7 @@ void ThreadPool::run(const std::function<void(int)>& task) {
 }
 
 void ThreadPool::parallel_for(int64_t n, const std::function<void(int64_t, int64_t)>& body,
-                              int64_t grain) {
+                              int64_t grain, int64_t pieces_per_thread) {
   if (n <= 0) return;
   grain = std::max<int64_t>(1, grain);
   const int64_t blocks = (n + grain - 1) / grain;
@@ -168,7 +168,7 @@ void ThreadPool::parallel_for(int64_t n, const std::function<void(int64_t, int64
   job->n = n;
   job->grain = grain;
   job->blocks = blocks;
-  job->pieces = std::min<int64_t>(blocks, kPiecesPerThread * size());
+  job->pieces = std::min<int64_t>(blocks, std::max<int64_t>(1, pieces_per_thread) * size());
   job->pool_mutex = &mutex_;
   job->finished = &done_;
   {

@@ -36,9 +36,11 @@ class ThreadPool {
   // returns once every piece is done, without waiting for a thread that never got to
   // take one: on a shared machine a worker preempted by another process no longer
   // stalls every loop for a time slice. Which thread runs a piece never matters to the
-  // result (see the contract above).
+  // result (see the contract above). `pieces_per_thread` trades the balance of many
+  // pieces for the long contiguous ranges of few (a memory-bound stream keeps its
+  // prefetch going only within a piece).
   void parallel_for(int64_t n, const std::function<void(int64_t begin, int64_t end)>& body,
-                    int64_t grain = 1);
+                    int64_t grain = 1, int64_t pieces_per_thread = kPiecesPerThread);
 
   // Number of threads to use when the user does not say: the machine's cores.
   static int default_threads();

@@ -19,6 +19,12 @@ namespace {
 // Rows handed to one thread at a time: enough work per piece to amortize dispatch.
 constexpr int64_t kRowGrain = 4;
 
+// Pieces per thread of a product's rows. A decoded token's product reads every weight
+// once from memory: one contiguous range per thread keeps each stream and its prefetch
+// unbroken (Q8_0 decode at 2 threads was 7 % faster than with four pieces per thread,
+// in six alternating runs); a batch is compute-bound and keeps the finer balance.
+int64_t pieces_per_thread(int64_t n_tokens) { return n_tokens == 1 ? 1 : ThreadPool::kPiecesPerThread; }
+
 int32_t integer_qmax(ActivationPrecision precision) {
   return precision == ActivationPrecision::Int8 ? 127 : 32767;
 }
@@ -271,7 +277,8 @@ void matmul_fast(const TensorView& w, const float* x, int64_t n_tokens, float* y
     return;
   }
   const FastProduct product = fast_product(w, simd, converted, act_row_bytes, n_tokens, y, order);
-  pool.parallel_for(rows, [&](int64_t begin, int64_t end) { product.rows_in(begin, end); }, kRowGrain);
+  pool.parallel_for(rows, [&](int64_t begin, int64_t end) { product.rows_in(begin, end); }, kRowGrain,
+                    pieces_per_thread(n_tokens));
 }
 
 }  // namespace
@@ -388,7 +395,7 @@ void matmul_shared_input(const std::vector<MatmulTarget>& targets, const float* 
       const int64_t to = std::min(end, starts[i] + products[i].rows);
       if (from < to) products[i].rows_in(from - starts[i], to - starts[i]);
     }
-  }, kRowGrain);
+  }, kRowGrain, pieces_per_thread(n_tokens));
 }
 
 void matmul(const TensorView& w, const float* x, int64_t n_tokens, float* y,
