@@ -191,7 +191,7 @@ void print_text(const GgufFile& file, const GgufSummary& s, const std::string& s
 }
 
 int run_inspect(const InspectFlags& flags) {
-  const std::unique_ptr<GgufFile> file = GgufFile::open(flags.model);
+  const std::unique_ptr<GgufFile> file = GgufFile::open(flags.model, GgufResidency::Mapped);
   const GgufSummary summary = summarize_gguf(*file);
   const std::string sha256 = sha256_hex(file->file_bytes(), file->file_size());
   if (flags.json) {

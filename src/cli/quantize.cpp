@@ -81,7 +81,7 @@ void print_summary(const QuantizeFlags& flags, const QuantizeResult& r) {
   size_t changed = 0;
   uint64_t parameters = 0;
   for (const QuantizedTensor& t : r.tensors) changed += t.to != t.from;
-  const std::unique_ptr<GgufFile> written = GgufFile::open(flags.output);
+  const std::unique_ptr<GgufFile> written = GgufFile::open(flags.output, GgufResidency::Mapped);
   for (const GgufTensorInfo& t : written->tensors()) parameters += static_cast<uint64_t>(t.element_count());
   std::printf("%s -> %s\n", flags.input.c_str(), flags.output.c_str());
   std::printf("tensors      %zu (%zu converted, %zu copied)\n", r.tensors.size(), changed,
@@ -99,7 +99,7 @@ void print_summary(const QuantizeFlags& flags, const QuantizeResult& r) {
 int run_quantize_plan(const QuantizeFlags& flags) {
   if (!flags.overrides.empty()) fail_input("--override", "with --plan, write overrides into the plan (override=TYPE@REGEX)");
   const PrecisionPlan plan = PrecisionPlan::parse(flags.plan, "--plan");
-  auto input = std::shared_ptr<const GgufFile>(GgufFile::open(flags.input));
+  auto input = std::shared_ptr<const GgufFile>(GgufFile::open(flags.input, GgufResidency::Mapped));
   ThreadPool pool(flags.threads > 0 ? flags.threads : ThreadPool::default_threads());
   const Variant variant = build_variant(input, plan, pool);
   write_variant_gguf(*input, variant, plan, flags.output);
@@ -124,7 +124,7 @@ int run_quantize(const QuantizeFlags& flags) {
   for (const std::string& text : flags.overrides) overrides.push_back(parse_override(text));
   if (flags.threads < 0) fail_input("--threads", "must be positive");
 
-  const std::unique_ptr<GgufFile> input = GgufFile::open(flags.input);
+  const std::unique_ptr<GgufFile> input = GgufFile::open(flags.input, GgufResidency::Mapped);
   QuantizeOptions options;
   options.choose = [&](const GgufTensorInfo& tensor) {
     for (const Override& o : overrides) {

@@ -101,7 +101,7 @@ int run_tokenize(const TokenizeFlags& flags) {
   const int sources = (flags.prompt_given ? 1 : 0) + (flags.file.empty() ? 0 : 1) +
                       (flags.vocab_test.empty() ? 0 : 1);
   if (sources != 1) fail_input("tokenize", "give exactly one of -p TEXT, --file FILE, --vocab-test FILE");
-  const std::unique_ptr<GgufFile> file = GgufFile::open(flags.model);
+  const std::unique_ptr<GgufFile> file = GgufFile::open(flags.model, GgufResidency::Mapped);
   const std::unique_ptr<Tokenizer> tokenizer = Tokenizer::from_gguf(*file);
   if (!flags.vocab_test.empty()) return run_vocab_test(*tokenizer, flags);
 

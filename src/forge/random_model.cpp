@@ -189,7 +189,7 @@ void validate_random_model_spec(const RandomModelSpec& spec) {
 
 RandomModelSummary write_random_model(const RandomModelSpec& spec, const std::string& path) {
   validate_random_model_spec(spec);
-  const auto vocab_file = GgufFile::open(spec.vocab_from);
+  const auto vocab_file = GgufFile::open(spec.vocab_from, GgufResidency::Mapped);
   const GgufValue* tokens = vocab_file->find("tokenizer.ggml.tokens");
   if (tokens == nullptr || tokens->type != GgufType::Array || tokens->items.empty()) {
     fail_input(spec.vocab_from, "no tokenizer.ggml.tokens: not a vocabulary file");

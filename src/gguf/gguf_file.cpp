@@ -166,7 +166,26 @@ int64_t GgufTensorInfo::rows() const {
   return n;
 }
 
-std::unique_ptr<GgufFile> GgufFile::open(const std::string& path) {
+namespace {
+
+// Copies the mapped file into huge pages, dropping each copied stretch of the mapping
+// from this process as it goes: the resident size never exceeds the file by more than
+// one stretch (a plain copy would hold the file twice until the mapping is gone).
+HugePageBuffer copy_to_huge_pages(void* mapping, size_t size) {
+  constexpr size_t kStretch = size_t{8} << 20;
+  HugePageBuffer copy(size);
+  auto* source = static_cast<uint8_t*>(mapping);
+  for (size_t at = 0; at < size; at += kStretch) {
+    const size_t n = std::min(kStretch, size - at);
+    std::memcpy(copy.data() + at, source + at, n);
+    ::madvise(source + at, n, MADV_DONTNEED);
+  }
+  return copy;
+}
+
+}  // namespace
+
+std::unique_ptr<GgufFile> GgufFile::open(const std::string& path, GgufResidency residency) {
   std::unique_ptr<GgufFile> file(new GgufFile());
   file->path_ = path;
   const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
@@ -186,8 +205,20 @@ std::unique_ptr<GgufFile> GgufFile::open(const std::string& path) {
   if (mapping == MAP_FAILED) {
     fail_input(path, std::string("cannot map file: ") + std::strerror(map_errno));
   }
-  file->mapping_ = mapping;
-  file->bytes_ = static_cast<const uint8_t*>(mapping);
+  const size_t size = static_cast<size_t>(st.st_size);
+  if (residency == GgufResidency::Resident) {
+    try {
+      file->resident_ = copy_to_huge_pages(mapping, size);
+    } catch (...) {
+      ::munmap(mapping, size);
+      throw;
+    }
+    ::munmap(mapping, size);
+    file->bytes_ = file->resident_.data();
+  } else {
+    file->mapping_ = mapping;
+    file->bytes_ = static_cast<const uint8_t*>(mapping);
+  }
   file->size_ = static_cast<uint64_t>(st.st_size);
   file->parse();
   return file;

@@ -1,7 +1,10 @@
 #pragma once
 // Reading GGUF files (versions 2 and 3).
 //
-// `GgufFile::open` memory-maps the file and validates all of it before returning:
+// `GgufFile::open` reads the file into memory (GgufResidency::Resident: huge pages, for
+// weights the engine streams on every token; core/huge_pages.h) or memory-maps it
+// (Mapped: for tools that read a file once or only its metadata), and validates all of
+// it before returning:
 // magic, version, counts, every string and array length, metadata types (nested arrays
 // included), tensor names (no duplicates), dimensions, type ids, alignment, offsets and
 // that every tensor's data lies inside the file, with overflow checks on every size
@@ -24,6 +27,7 @@
 #include <string_view>
 #include <vector>
 
+#include "core/huge_pages.h"
 #include "gguf/gguf_value.h"
 #include "tensor/tensor_type.h"
 
@@ -39,9 +43,15 @@ struct GgufTensorInfo {
   int64_t rows() const;        // product of shape[1..]
 };
 
+enum class GgufResidency {
+  Resident,  // copied into huge pages (page-cache mapping released chunk by chunk)
+  Mapped,    // memory-mapped, read on demand
+};
+
 class GgufFile {
  public:
-  static std::unique_ptr<GgufFile> open(const std::string& path);
+  static std::unique_ptr<GgufFile> open(const std::string& path,
+                                        GgufResidency residency = GgufResidency::Resident);
   // Parses bytes held in memory (tests and the fuzz target); `name` is used in errors.
   static std::unique_ptr<GgufFile> from_bytes(std::vector<uint8_t> bytes, std::string name);
   ~GgufFile();
@@ -89,6 +99,7 @@ class GgufFile {
   const uint8_t* bytes_ = nullptr;
   uint64_t size_ = 0;
   void* mapping_ = nullptr;           // mmap'ed region, if any
+  HugePageBuffer resident_;           // Resident storage
   std::vector<uint8_t> owned_bytes_;  // from_bytes storage
   uint32_t version_ = 0;
   uint64_t alignment_ = 32;

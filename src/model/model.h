@@ -39,9 +39,9 @@ struct ModelWeights {
 
 class Model {
  public:
-  // Opens a GGUF file (memory-mapped) and binds its tensors.
+  // Opens a GGUF file (read into huge pages, GgufFile) and binds its tensors.
   static std::shared_ptr<const Model> load(const std::string& path);
-  // From an already open file (shared: the views point into its mapping).
+  // From an already open file (shared: the views point into its bytes).
   static std::shared_ptr<const Model> from_gguf(std::shared_ptr<const GgufFile> file);
   // From any source with a config given explicitly (synthetic models, plan variants).
   static std::shared_ptr<const Model> from_source(ModelConfig config, SpecialTokens special,

@@ -1,9 +1,9 @@
 #pragma once
 // Weights reach the engine as views: a type, a shape and a pointer to bytes someone
 // else owns. A WeightSource maps tensor names (GGUF names: "blk.0.attn_q.weight") to
-// views. The GGUF-backed source hands out views into the memory-mapped file; a
+// views. The GGUF-backed source hands out views into the file as loaded (GgufFile); a
 // precision plan can hand the engine variants built in memory that share the unchanged
-// tensors of the baseline's mapping.
+// tensors of the baseline file.
 
 #include <cstdint>
 #include <memory>
@@ -55,7 +55,7 @@ class WeightSource {
   virtual std::string describe() const = 0;
 };
 
-// Views into a GGUF file's mapping; shares ownership of the file.
+// Views into a GGUF file's bytes; shares ownership of the file.
 class GgufWeightSource : public WeightSource {
  public:
   explicit GgufWeightSource(std::shared_ptr<const GgufFile> file);

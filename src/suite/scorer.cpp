@@ -186,7 +186,7 @@ class SentinelTemplateScorer : public Scorer {
   SentinelTemplateScorer(ScorerInfo info, const std::string& model_path, const std::string& where)
       : Scorer(std::move(info)) {
     if (model_path.empty()) fail_input(where, "classifier sentinel_templates needs the slice's model");
-    const std::unique_ptr<GgufFile> file = GgufFile::open(model_path);
+    const std::unique_ptr<GgufFile> file = GgufFile::open(model_path, GgufResidency::Mapped);
     if (!forge::is_sentinel(*file)) {
       fail_input(where, "classifier sentinel_templates: " + model_path + " is not a forge sentinel model");
     }

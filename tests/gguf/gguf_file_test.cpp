@@ -200,6 +200,28 @@ TEST(GgufFile, TypedGettersRejectWrongTypesAndRanges) {
   expect_bad_input([&] { file->get_int_array("strings"); }, "key 'strings' has type string");
 }
 
+// A file read into huge pages and the same file mapped hold the same bytes and parse to
+// the same tensors; the resident copy starts on a huge-page boundary.
+TEST(GgufFile, ResidentAndMappedFilesAreTheSame) {
+  const std::string path = model_path("stories260K.gguf");
+  SKIP_IF_MISSING(path);
+  const auto resident = GgufFile::open(path);
+  const auto mapped = GgufFile::open(path, GgufResidency::Mapped);
+  ASSERT_EQ(resident->file_size(), mapped->file_size());
+  EXPECT_EQ(0, std::memcmp(resident->file_bytes(), mapped->file_bytes(), resident->file_size()));
+  EXPECT_EQ(reinterpret_cast<uintptr_t>(resident->file_bytes()) % HugePageBuffer::kHugePage, 0u);
+  ASSERT_EQ(resident->tensors().size(), mapped->tensors().size());
+  for (const GgufTensorInfo& t : resident->tensors()) {
+    const GgufTensorInfo* other = mapped->find_tensor(t.name);
+    ASSERT_NE(other, nullptr) << t.name;
+    EXPECT_EQ(0, std::memcmp(resident->tensor_data(t), mapped->tensor_data(*other), t.bytes)) << t.name;
+  }
+  // Errors name the file the same way either way.
+  for (GgufResidency residency : {GgufResidency::Resident, GgufResidency::Mapped}) {
+    expect_bad_input([&] { GgufFile::open("/nonexistent/x.gguf", residency); }, "/nonexistent/x.gguf: cannot open file");
+  }
+}
+
 TEST(GgufFile, OpenReportsMissingAndNonRegularFiles) {
   expect_bad_input([] { GgufFile::open("/nonexistent/x.gguf"); }, "/nonexistent/x.gguf: cannot open file");
   expect_bad_input([] { GgufFile::open("/tmp"); }, "/tmp: not a regular file");
