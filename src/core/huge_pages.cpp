@@ -11,22 +11,38 @@
 
 namespace pd {
 
+namespace {
+
+constexpr size_t kSmallPage = 4096;
+
+size_t round_up(size_t n, size_t unit) { return (n + unit - 1) / unit * unit; }
+
+}  // namespace
+
 HugePageBuffer::HugePageBuffer(size_t bytes) {
   if (bytes == 0) return;
-  const size_t rounded = (bytes + kHugePage - 1) / kHugePage * kHugePage;
-  // One extra huge page of address space, so that a 2 MiB boundary lies inside.
-  mapped_ = rounded + kHugePage;
-  mapping_ = ::mmap(nullptr, mapped_, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-  if (mapping_ == MAP_FAILED) {
-    mapping_ = nullptr;
+  const size_t length = round_up(bytes, kSmallPage);
+  // Map one huge page more than needed, start at the first 2 MiB boundary inside and
+  // give the rest back: the mapping then ends with the data, so its last partial 2 MiB
+  // stays in small pages and the buffer never holds more than `bytes` rounded to 4 KiB.
+  const size_t reserved = length + kHugePage;
+  void* mapping = ::mmap(nullptr, reserved, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  if (mapping == MAP_FAILED) {
     fail_runtime("memory", "cannot allocate " + std::to_string(bytes) + " bytes: " + std::strerror(errno));
   }
-  const uintptr_t start = reinterpret_cast<uintptr_t>(mapping_);
-  data_ = reinterpret_cast<uint8_t*>((start + kHugePage - 1) / kHugePage * kHugePage);
+  auto* const start = static_cast<uint8_t*>(mapping);
+  auto* const aligned = reinterpret_cast<uint8_t*>(round_up(reinterpret_cast<uintptr_t>(start), kHugePage));
+  const size_t head = static_cast<size_t>(aligned - start);
+  if (head > 0) ::munmap(start, head);
+  const size_t tail = reserved - head - length;
+  if (tail > 0) ::munmap(aligned + length, tail);
+  mapping_ = aligned;
+  mapped_ = length;
+  data_ = aligned;
   size_ = bytes;
 #ifdef MADV_HUGEPAGE
   // Advice only: without transparent huge pages the memory is simply 4 KiB pages.
-  ::madvise(data_, rounded, MADV_HUGEPAGE);
+  ::madvise(data_, length, MADV_HUGEPAGE);
 #endif
 }
 

@@ -4,7 +4,9 @@
 // transparent huge pages, so that a pass over hundreds of MB needs one TLB entry per
 // 2 MiB instead of one per 4 KiB page (on the 336 M model, decode and prefill at one
 // thread ran 8-9 % faster than from 4 KiB pages). Where the kernel gives no huge pages
-// (transparent huge pages off, other systems) it is ordinary anonymous memory.
+// (transparent huge pages off, other systems) it is ordinary anonymous memory. Only
+// whole 2 MiB stretches become huge pages; the last partial one stays in 4 KiB pages, so
+// a buffer holds its size rounded up to 4 KiB and no more.
 
 #include <cstddef>
 #include <cstdint>
@@ -30,7 +32,7 @@ class HugePageBuffer {
  private:
   void release();
 
-  void* mapping_ = nullptr;  // what mmap returned (data_ is its first 2 MiB boundary)
+  void* mapping_ = nullptr;  // the mapping: starts on a 2 MiB boundary, ends with the data
   size_t mapped_ = 0;
   uint8_t* data_ = nullptr;
   size_t size_ = 0;

@@ -96,14 +96,29 @@ size_t expected_bytes(TensorType type, const std::vector<int64_t>& shape,
 
 void MemoryWeightSource::add(std::string name, TensorType type, std::vector<int64_t> shape,
                              std::vector<uint8_t> bytes) {
-  if (bytes.size() != expected_bytes(type, shape, name)) {
+  auto owner = std::make_shared<std::vector<uint8_t>>(std::move(bytes));
+  const uint8_t* data = owner->data();
+  const size_t size = owner->size();
+  add_owned(std::move(name), type, std::move(shape), std::move(owner), data, size);
+}
+
+void MemoryWeightSource::add(std::string name, TensorType type, std::vector<int64_t> shape, HugePageBuffer bytes) {
+  auto owner = std::make_shared<HugePageBuffer>(std::move(bytes));
+  const uint8_t* data = owner->data();
+  const size_t size = owner->size();
+  add_owned(std::move(name), type, std::move(shape), std::move(owner), data, size);
+}
+
+void MemoryWeightSource::add_owned(std::string name, TensorType type, std::vector<int64_t> shape,
+                                   std::shared_ptr<const void> owner, const uint8_t* data, size_t size) {
+  if (size != expected_bytes(type, shape, name)) {
     fail_input(name, "byte count does not match type and shape");
   }
   Entry entry;
-  entry.bytes = std::make_shared<std::vector<uint8_t>>(std::move(bytes));
+  entry.bytes = std::move(owner);
   entry.view.type = type;
   entry.view.shape = std::move(shape);
-  entry.view.data = entry.bytes->data();
+  entry.view.data = data;
   entry.name = std::move(name);
   entries_.push_back(std::move(entry));
 }

@@ -12,6 +12,7 @@
 #include <string_view>
 #include <vector>
 
+#include "core/huge_pages.h"
 #include "tensor/tensor_type.h"
 
 namespace pd {
@@ -72,9 +73,11 @@ class GgufWeightSource : public WeightSource {
 class MemoryWeightSource : public WeightSource {
  public:
   explicit MemoryWeightSource(std::string name = "in-memory model") : name_(std::move(name)) {}
-  // Stores a copy of the bytes (`bytes` must match type and shape).
+  // Takes the bytes (`bytes` must match type and shape).
   void add(std::string name, TensorType type, std::vector<int64_t> shape,
            std::vector<uint8_t> bytes);
+  // The same for bytes in huge pages (core/huge_pages.h): weights the engine streams.
+  void add(std::string name, TensorType type, std::vector<int64_t> shape, HugePageBuffer bytes);
   // Convenience: an F32 tensor from values.
   void add_f32(std::string name, std::vector<int64_t> shape, const std::vector<float>& values);
   // An integer weight view (I8 or I16) with per-row scales.
@@ -90,9 +93,11 @@ class MemoryWeightSource : public WeightSource {
   struct Entry {
     std::string name;
     TensorView view;
-    std::shared_ptr<std::vector<uint8_t>> bytes;
+    std::shared_ptr<const void> bytes;  // owns view.data (a byte vector or a HugePageBuffer)
     std::shared_ptr<std::vector<float>> scales;
   };
+  void add_owned(std::string name, TensorType type, std::vector<int64_t> shape, std::shared_ptr<const void> owner,
+                 const uint8_t* data, size_t size);
   std::string name_;
   std::vector<Entry> entries_;
 };

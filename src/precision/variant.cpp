@@ -84,7 +84,8 @@ struct Builder {
   void quantize_to_type(const std::string& name, const TensorView& view, TensorType type, TensorRecord& record) {
     const int64_t rows = view.rows();
     const size_t out_row = *row_bytes(type, view.row_length());
-    std::vector<uint8_t> bytes(out_row * rows);
+    // Straight into huge pages: every decoded token streams the variant's weights.
+    HugePageBuffer bytes(out_row * rows);
     const QuantizeFn quantize = type_traits(type).quantize_ref;
     if (!quantize) fail_input(file.path(), std::string("cannot quantize to ") + type_name(type));
     pool.parallel_for(rows, [&](int64_t begin, int64_t end) {
