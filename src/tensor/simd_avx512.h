@@ -62,6 +62,9 @@ float dot_q6_k(int64_t n, const void* weight, const void* activation);
 void dot4_f32(int64_t n, const void* weight, const void* activation, size_t stride, float* out);
 void dot4_f16(int64_t n, const void* weight, const void* activation, size_t stride, float* out);
 void dot4_bf16(int64_t n, const void* weight, const void* activation, size_t stride, float* out);
+// avx2::dot_f32_four_accumulators of `a` with sixteen rows stored transposed (element e of
+// row k at w_t[16 * e + k]): out[k] has row k's bits.
+void dot16_f32_four_accumulators_transposed(int64_t n, const float* w_t, const float* a, float* out);
 void dot4_q8_0(int64_t n, const void* weight, const void* activation, size_t stride, float* out);
 void dot4_q4_0(int64_t n, const void* weight, const void* activation, size_t stride, float* out);
 void dot4_q4_1(int64_t n, const void* weight, const void* activation, size_t stride, float* out);

@@ -134,6 +134,14 @@ VecDot4Fn simd_vec_dot4(TensorType type) {
   return avx2_active() ? avx2_vec_dot4(type) : nullptr;
 }
 
+bool has_f32_four_accumulator_dot16_transposed() { return avx512_active() && avx512_available(); }
+
+bool f32_four_accumulator_dot16_transposed(int64_t n, const float* w_t, const float* a, float* out) {
+  if (!has_f32_four_accumulator_dot16_transposed()) return false;
+  avx512::dot16_f32_four_accumulators_transposed(n, w_t, a, out);
+  return true;
+}
+
 float f32_four_accumulator_dot(int64_t n, const float* w, const float* a) {
   if (active_isa() != Isa::Scalar) return avx2::dot_f32_four_accumulators(n, w, a);
   return f32_dot_four_accumulators(n, w, a);

@@ -70,4 +70,11 @@ VecDot4Fn avx512_vec_dot4(TensorType type);
 // of any length, with the AVX2 kernel when the active set has one: the same bits.
 float f32_four_accumulator_dot(int64_t n, const float* w, const float* a);
 
+// f32_four_accumulator_dot of `a` with sixteen rows w_0..w_15 stored transposed (element
+// e of row k at w_t[16 * e + k]), out[k] with the bits of f32_four_accumulator_dot(n,
+// w_k, a), in one pass: attention's query against sixteen keys. False (nothing written)
+// where the active instruction set is not AVX-512.
+bool f32_four_accumulator_dot16_transposed(int64_t n, const float* w_t, const float* a, float* out);
+bool has_f32_four_accumulator_dot16_transposed();
+
 }  // namespace pd

@@ -137,4 +137,39 @@ PD_AVX512 void dot4_bf16(int64_t n, const void* weight, const void* activation, 
   lane_dot<Bf16Values, 4>(n, static_cast<const uint8_t*>(weight), FourRows<uint8_t>(activation, stride).rows, out);
 }
 
+// The AVX2 dot_f32_four_accumulators (simd_dot_float.cpp) for sixteen rows at once, one
+// per lane. That kernel keeps slot s = 8h + l (h = accumulator 0-7, l = lane 0-7) as a
+// fused chain over the 64-value stretches, adds accumulator h + 4 to h, then
+// (0 + 2) + (1 + 3), then the eight lanes as ((0+4) + (2+6)) + ((1+5) + (3+7)), and
+// fuses the values past the last whole stretch one by one. Here every one of those
+// operations runs on a register whose lane k belongs to row k, in the same order.
+namespace {
+
+PD_AVX512 inline __m512 slot_chain(int64_t whole, const float* w_t, const float* a, int64_t slot) {
+  __m512 acc = _mm512_setzero_ps();
+  for (int64_t i = 0; i < whole; i += 64) {
+    acc = _mm512_fmadd_ps(_mm512_loadu_ps(w_t + 16 * (i + slot)), _mm512_set1_ps(a[i + slot]), acc);
+  }
+  return acc;
+}
+
+}  // namespace
+
+PD_AVX512 void dot16_f32_four_accumulators_transposed(int64_t n, const float* w_t, const float* a, float* out) {
+  const int64_t whole = n - n % 64;
+  __m512 lanes[8];
+  for (int64_t l = 0; l < 8; ++l) {
+    __m512 acc[4];
+    for (int64_t h = 0; h < 4; ++h) {
+      acc[h] = _mm512_add_ps(slot_chain(whole, w_t, a, 8 * h + l), slot_chain(whole, w_t, a, 8 * (h + 4) + l));
+    }
+    lanes[l] = _mm512_add_ps(_mm512_add_ps(acc[0], acc[2]), _mm512_add_ps(acc[1], acc[3]));
+  }
+  const __m512 even = _mm512_add_ps(_mm512_add_ps(lanes[0], lanes[4]), _mm512_add_ps(lanes[2], lanes[6]));
+  const __m512 odd = _mm512_add_ps(_mm512_add_ps(lanes[1], lanes[5]), _mm512_add_ps(lanes[3], lanes[7]));
+  __m512 sum = _mm512_add_ps(even, odd);
+  for (int64_t i = whole; i < n; ++i) sum = _mm512_fmadd_ps(_mm512_loadu_ps(w_t + 16 * i), _mm512_set1_ps(a[i]), sum);
+  _mm512_storeu_ps(out, sum);
+}
+
 }  // namespace pd::avx512

@@ -310,5 +310,39 @@ TEST(SimdDotAvx512, DispatchPrefersAvx512WhereATypeHasAKernel) {
   for (TensorType type : kAvx512Types) EXPECT_EQ(simd_vec_dot(type), avx2_vec_dot(type)) << type_name(type);
 }
 
+// Attention's query against sixteen keys stored transposed: each key's lane has the
+// bits of its own four-accumulator dot product, for lengths around the 64-value stretch
+// (no whole stretch, one, two, with and without a tail) and values of every magnitude.
+TEST(SimdDotAvx512, SixteenTransposedRowsEqualTheirOwnDotProducts) {
+  if (!have_avx512() || best_isa() != Isa::Avx512) GTEST_SKIP() << "this CPU lacks AVX-512 F/BW/VL/VNNI";
+  ActiveIsaScope scope;
+  set_active_isa(Isa::Avx512);
+  std::mt19937_64 rng(23);
+  std::normal_distribution<float> normal(0.0f, 1.0f);
+  std::uniform_int_distribution<int> exponent(-20, 20);
+  int checked = 0;
+  for (int64_t n : {1, 7, 16, 63, 64, 65, 80, 128, 129, 200, 256}) {
+    for (int trial = 0; trial < 4; ++trial) {
+      std::vector<float> rows(static_cast<size_t>(16 * n)), transposed(rows.size()), a(static_cast<size_t>(n));
+      for (float& v : rows) v = std::ldexp(normal(rng), exponent(rng) / 4);
+      for (float& v : a) v = std::ldexp(normal(rng), exponent(rng) / 4);
+      for (int64_t k = 0; k < 16; ++k) {
+        for (int64_t e = 0; e < n; ++e) transposed[16 * e + k] = rows[k * n + e];
+      }
+      float out[16];
+      ASSERT_TRUE(f32_four_accumulator_dot16_transposed(n, transposed.data(), a.data(), out));
+      for (int64_t k = 0; k < 16; ++k) {
+        const float alone = f32_four_accumulator_dot(n, rows.data() + k * n, a.data());
+        EXPECT_EQ(0, std::memcmp(&alone, &out[k], sizeof(float))) << "n " << n << " row " << k;
+        ++checked;
+      }
+    }
+  }
+  EXPECT_EQ(checked, 11 * 4 * 16);
+  set_active_isa(Isa::Avx2);
+  float out[16];
+  EXPECT_FALSE(f32_four_accumulator_dot16_transposed(16, std::vector<float>(256).data(), std::vector<float>(16).data(), out));
+}
+
 }  // namespace
 }  // namespace pd
