@@ -4,7 +4,8 @@
 // this was written on) and over one that stays in L2 (64 rows), plus the four-row
 // prefill kernels in cache. Bytes per second count the weight bytes read. The gemm
 // cases are a prefill's matrix products (2816 x 1024 and 1024 x 2816, 64 tokens) through the
-// four-row kernel and through the register tiles; items per second count FLOPs.
+// four-row kernel and through the register tiles; items per second count FLOPs. The
+// attention_qk cases are a query against 256 keys of an f32 cache.
 // Run by `precisiondiff bench --kernels [--kernel-filter REGEX]`.
 
 #include <benchmark/benchmark.h>
@@ -158,7 +159,45 @@ void gemm(benchmark::State& state, TensorType type, VecDot4Fn four, FloatTileFn 
   state.SetItemsProcessed(static_cast<int64_t>(state.iterations()) * 2 * kGemmRows * kGemmCols * kGemmTokens);
 }
 
+// Attention's query-key products: one 64-value query against 256 keys of an f32 cache,
+// one dot product per key (rows) or sixteen keys per pass over their transposed blocks
+// (as the KV cache keeps them). Items per second count keys.
+constexpr int64_t kHeadDim = 64;
+constexpr int64_t kKeys = 256;
+
+void query_keys(benchmark::State& state, bool transposed) {
+  std::mt19937_64 rng(9);
+  std::normal_distribution<float> normal(0.0f, 1.0f);
+  std::vector<float> rows(static_cast<size_t>(kKeys * kHeadDim)), blocks(rows.size()), q(kHeadDim), out(kKeys);
+  for (float& v : rows) v = normal(rng);
+  for (float& v : q) v = normal(rng);
+  for (int64_t j = 0; j < kKeys; ++j) {
+    for (int64_t e = 0; e < kHeadDim; ++e) blocks[(j / 16) * 16 * kHeadDim + 16 * e + j % 16] = rows[j * kHeadDim + e];
+  }
+  if (transposed && !f32_four_accumulator_dot16_transposed(kHeadDim, blocks.data(), q.data(), out.data())) {
+    state.SkipWithError("no AVX-512 on this CPU");
+    return;
+  }
+  for (auto _ : state) {
+    for (int64_t j = 0; j < kKeys; j += 16) {
+      if (transposed) {
+        f32_four_accumulator_dot16_transposed(kHeadDim, blocks.data() + j * kHeadDim, q.data(), out.data() + j);
+      } else {
+        for (int64_t k = 0; k < 16; ++k) {
+          out[j + k] = f32_four_accumulator_dot(kHeadDim, rows.data() + (j + k) * kHeadDim, q.data());
+        }
+      }
+    }
+    benchmark::DoNotOptimize(out.data());
+    benchmark::ClobberMemory();
+  }
+  state.SetItemsProcessed(static_cast<int64_t>(state.iterations()) * kKeys);
+}
+
 void register_all() {
+  benchmark::RegisterBenchmark("attention_qk/f32/rows", query_keys, false)->Unit(benchmark::kMicrosecond)->MinTime(0.2);
+  benchmark::RegisterBenchmark("attention_qk/f32/transposed16", query_keys, true)
+      ->Unit(benchmark::kMicrosecond)->MinTime(0.2);
   for (TensorType type : {TensorType::F16, TensorType::F32, TensorType::Q8_0, TensorType::Q4_0}) {
     const std::string name = type_name(type);
     const FloatTileFn float_tile = avx512_float_tile(type);

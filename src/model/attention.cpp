@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <cmath>
-#include <optional>
 #include <vector>
 
 #include "core/fp16.h"
@@ -17,9 +16,6 @@ namespace pd {
 
 namespace {
 
-// Batches of at least this many tokens transpose the keys (TransposedKeys).
-constexpr int64_t kTransposeFromTokens = 4;
-
 // What one thread needs to compute (token, head) pairs.
 struct Scratch {
   std::vector<float> scores;
@@ -29,41 +25,9 @@ struct Scratch {
   std::vector<float> lanes;     // sixteen per value dimension
 };
 
-// An f32 key cache's rows for one layer, sixteen positions to a block, each block
-// transposed (element e of position 16b + k at block b's [16 * e + k]; positions past
-// the last are zero), per KV head: a query meets sixteen keys in one pass with each
-// key's bits (f32_four_accumulator_dot16_transposed). Built once per layer for a batch,
-// whose queries all read the same keys.
-class TransposedKeys {
- public:
-  static constexpr int64_t kBlock = 16;
-
-  TransposedKeys(const AttentionShape& s, const KvCache& cache, int64_t layer, int64_t n_positions)
-      : head_dim_(s.head_dim), blocks_((n_positions + kBlock - 1) / kBlock) {
-    values_.assign(static_cast<size_t>(s.n_head_kv * blocks_ * kBlock * head_dim_), 0.0f);
-    for (int64_t g = 0; g < s.n_head_kv; ++g) {
-      for (int64_t j = 0; j < n_positions; ++j) {
-        const auto* key = reinterpret_cast<const float*>(cache.key(layer, j, g));
-        float* block = values_.data() + (g * blocks_ + j / kBlock) * kBlock * head_dim_;
-        for (int64_t e = 0; e < head_dim_; ++e) block[kBlock * e + j % kBlock] = key[e];
-      }
-    }
-  }
-
-  // Block b of KV head g.
-  const float* block(int64_t g, int64_t b) const {
-    return values_.data() + (g * blocks_ + b) * kBlock * head_dim_;
-  }
-
- private:
-  int64_t head_dim_;
-  int64_t blocks_;
-  std::vector<float> values_;
-};
-
 void compute_scores(const AttentionShape& s, const KvCache& cache, int64_t layer,
                     int64_t kv_head, const float* q, int64_t n_positions,
-                    KernelPath kernel, const TransposedKeys* transposed, Scratch& scratch) {
+                    KernelPath kernel, bool key_blocks, Scratch& scratch) {
   const TensorType type = cache.type();
   const TypeTraits& key_traits = type_traits(type);
   const bool direct_f32 = type == TensorType::F32;
@@ -78,12 +42,13 @@ void compute_scores(const AttentionShape& s, const KvCache& cache, int64_t layer
     // llama.cpp's orders. f32 keys meet the (permuted, so not contiguous) queries in
     // ggml_vec_dot_f32; f16 keys meet f16 queries, made contiguous by the conversion, in
     // the f16 kernel's order (tensor/quant_float.h), whose vector kernel gives its bits.
-    if (type == TensorType::F32 && transposed != nullptr) {
-      float block[TransposedKeys::kBlock];
-      for (int64_t j = 0; j < n_positions; j += TransposedKeys::kBlock) {
-        f32_four_accumulator_dot16_transposed(s.head_dim, transposed->block(kv_head, j / TransposedKeys::kBlock), q,
+    if (key_blocks) {
+      // Sixteen keys per pass, each with its own dot product's bits (kv_cache.h).
+      float block[KvCache::kKeyBlock];
+      for (int64_t j = 0; j < n_positions; j += KvCache::kKeyBlock) {
+        f32_four_accumulator_dot16_transposed(s.head_dim, cache.key_block(layer, j / KvCache::kKeyBlock, kv_head), q,
                                               block);
-        const int64_t count = std::min(TransposedKeys::kBlock, n_positions - j);
+        const int64_t count = std::min(KvCache::kKeyBlock, n_positions - j);
         for (int64_t k = 0; k < count; ++k) scratch.scores[j + k] = block[k];
       }
       return;
@@ -130,9 +95,16 @@ void weighted_values_in_lanes(const AttentionShape& s, const KvCache& cache, int
   // Lane k of every output dimension is the row lanes[k * dims ...].
   scratch.lanes.assign(static_cast<size_t>(16 * dims), 0.0f);
   float* lanes = scratch.lanes.data();
-  for (int64_t j = 0; j < n_positions; ++j) {
-    traits.to_float(cache.value(layer, j, kv_head), scratch.row.data(), dims);
-    fused_add_scaled_row(scratch.scores[j], scratch.row.data(), lanes + (j % 16) * dims, dims);
+  if (cache.type() == TensorType::F32) {
+    // The rows in place, one lane's chain at a time.
+    const auto* first = reinterpret_cast<const float*>(cache.value(layer, 0, kv_head));
+    const int64_t stride = s.n_head_kv * static_cast<int64_t>(cache.value_row_bytes() / sizeof(float));  // kv_cache.h
+    fused_add_scaled_rows_in_sixteen_lanes(scratch.scores.data(), first, stride, n_positions, dims, lanes);
+  } else {
+    for (int64_t j = 0; j < n_positions; ++j) {
+      traits.to_float(cache.value(layer, j, kv_head), scratch.row.data(), dims);
+      fused_add_scaled_row(scratch.scores[j], scratch.row.data(), lanes + (j % 16) * dims, dims);
+    }
   }
   for (int width = 8; width >= 1; width /= 2) {
     for (int k = 0; k < width; ++k) add_row(lanes + (k + width) * dims, lanes + k * dims, dims);
@@ -183,14 +155,8 @@ void attention(const AttentionShape& s, const KvCache& cache, int64_t layer, con
                float* out, ThreadPool& pool) {
   const int64_t group = s.n_head / s.n_head_kv;
   const float scale = 1.0f / std::sqrt(static_cast<float>(s.head_dim));
-  // A batch's queries share their keys: transposing them once pays off from a few
-  // tokens on; a decoded token reads each key once per query head and keeps the rows.
-  std::optional<TransposedKeys> transposed;
-  if (n_tokens >= kTransposeFromTokens && numerics.kernel == KernelPath::Fast && cache.type() == TensorType::F32 &&
-      has_f32_four_accumulator_dot16_transposed()) {
-    transposed.emplace(s, cache, layer, first_position + n_tokens);
-  }
-  const TransposedKeys* keys_t = transposed ? &*transposed : nullptr;
+  const bool key_blocks = numerics.kernel == KernelPath::Fast && cache.type() == TensorType::F32 &&
+                          has_f32_four_accumulator_dot16_transposed();
   pool.parallel_for(n_tokens * s.n_head, [&](int64_t begin, int64_t end) {
     Scratch scratch;
     for (int64_t index = begin; index < end; ++index) {
@@ -200,7 +166,7 @@ void attention(const AttentionShape& s, const KvCache& cache, int64_t layer, con
       const int64_t n_positions = first_position + t + 1;
       scratch.scores.resize(static_cast<size_t>(n_positions));
       const float* q_head = q + (t * s.n_head + h) * s.head_dim;
-      compute_scores(s, cache, layer, kv_head, q_head, n_positions, numerics.kernel, keys_t, scratch);
+      compute_scores(s, cache, layer, kv_head, q_head, n_positions, numerics.kernel, key_blocks, scratch);
       for (int64_t j = 0; j < n_positions; ++j) scratch.scores[j] *= scale;
       round_activations(scratch.scores.data(), n_positions, numerics.activations);
       if (numerics.kernel == KernelPath::Fast) {

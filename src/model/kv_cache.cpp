@@ -44,6 +44,7 @@ KvCache::KvCache(int64_t n_layer, int64_t n_head_kv, int64_t head_dim, int64_t h
   value_row_bytes_ = cache_row_bytes(type, head_dim_v);
   keys_.resize(static_cast<size_t>(n_layer));
   values_.resize(static_cast<size_t>(n_layer));
+  if (type == TensorType::F32) key_blocks_.resize(static_cast<size_t>(n_layer));
 }
 
 void KvCache::reserve(int64_t n) {
@@ -56,12 +57,21 @@ void KvCache::reserve(int64_t n) {
   const int64_t target = std::min(capacity_, std::max(n, reserved_ * 2));
   for (auto& k : keys_) k.resize(static_cast<size_t>(target * n_head_kv_) * key_row_bytes_);
   for (auto& v : values_) v.resize(static_cast<size_t>(target * n_head_kv_) * value_row_bytes_);
+  const int64_t blocks = (target + kKeyBlock - 1) / kKeyBlock;
+  for (auto& b : key_blocks_) b.resize(static_cast<size_t>(blocks * n_head_kv_ * head_dim_ * kKeyBlock));
   reserved_ = target;
 }
 
 void KvCache::store_key(int64_t layer, int64_t position, int64_t head, const float* values) {
   store_cache_row(type_, values,
                   keys_[layer].data() + (position * n_head_kv_ + head) * key_row_bytes_, head_dim_);
+  if (key_blocks_.empty()) return;
+  float* block = const_cast<float*>(key_block(layer, position / kKeyBlock, head));
+  for (int64_t e = 0; e < head_dim_; ++e) block[kKeyBlock * e + position % kKeyBlock] = values[e];
+}
+
+const float* KvCache::key_block(int64_t layer, int64_t block, int64_t head) const {
+  return key_blocks_[layer].data() + (block * n_head_kv_ + head) * head_dim_ * kKeyBlock;
 }
 
 void KvCache::store_value(int64_t layer, int64_t position, int64_t head, const float* values) {

@@ -6,6 +6,13 @@
 // quantizer, q4_0 with the reference quantizer, f16/bf16 to nearest even.
 //
 // Memory grows with the positions actually used, up to the context size.
+//
+// An f32 cache also keeps its keys transposed, sixteen positions to a block (element e
+// of position 16b + k at [16 * e + k] of block b): attention meets sixteen keys with one
+// query in one pass (tensor/simd_dot.h, f32_four_accumulator_dot16_transposed). It
+// doubles the f32 keys' memory; a decoded token at a few hundred positions spent about
+// as long on its query-key products, one short dot product per position, as on its
+// weights.
 
 #include <cstdint>
 #include <vector>
@@ -29,6 +36,11 @@ class KvCache {
   const uint8_t* key(int64_t layer, int64_t position, int64_t head) const;
   const uint8_t* value(int64_t layer, int64_t position, int64_t head) const;
 
+  // Block `block` (positions 16 * block ... 16 * block + 15) of the transposed f32 keys of
+  // `head`; lanes of positions not stored yet hold whatever was there. F32 caches only.
+  static constexpr int64_t kKeyBlock = 16;
+  const float* key_block(int64_t layer, int64_t block, int64_t head) const;
+
   size_t key_row_bytes() const { return key_row_bytes_; }
   size_t value_row_bytes() const { return value_row_bytes_; }
 
@@ -43,6 +55,7 @@ class KvCache {
   size_t value_row_bytes_;
   std::vector<std::vector<uint8_t>> keys_;    // per layer: [position][head][row bytes]
   std::vector<std::vector<uint8_t>> values_;
+  std::vector<std::vector<float>> key_blocks_;  // per layer: [block][head][head_dim][16], f32 only
 };
 
 // Converts one row of floats to a cache type as described above.

@@ -1,9 +1,11 @@
 #include "tensor/row_ops.h"
 
+#include <algorithm>
 #include <cmath>
 
 #include "core/cpu_features.h"
 #include "tensor/simd_avx2.h"
+#include "tensor/simd_avx512.h"
 
 namespace pd {
 
@@ -26,7 +28,35 @@ PD_AVX2 void add_row_avx2(const float* b, float* a, int64_t n) {
   for (; i < n; ++i) a[i] += b[i];
 }
 
+// One lane's chain at a time, 64 values of it in four registers.
+PD_AVX512 void sixteen_lane_chains_avx512(const float* scales, const float* rows, int64_t row_stride, int64_t count,
+                                          int64_t n, float* lanes) {
+  for (int64_t k = 0; k < 16 && k < count; ++k) {
+    float* acc_row = lanes + k * n;
+    for (int64_t d = 0; d < n; d += 64) {
+      const int64_t width = std::min<int64_t>(64, n - d) / 16;  // registers in use (n is a multiple of 16)
+      __m512 acc[4];
+      for (int64_t v = 0; v < width; ++v) acc[v] = _mm512_loadu_ps(acc_row + d + 16 * v);
+      for (int64_t j = k; j < count; j += 16) {
+        const __m512 s = _mm512_set1_ps(scales[j]);
+        const float* row = rows + j * row_stride + d;
+        for (int64_t v = 0; v < width; ++v) acc[v] = _mm512_fmadd_ps(s, _mm512_loadu_ps(row + 16 * v), acc[v]);
+      }
+      for (int64_t v = 0; v < width; ++v) _mm512_storeu_ps(acc_row + d + 16 * v, acc[v]);
+    }
+  }
+}
+
 }  // namespace
+
+void fused_add_scaled_rows_in_sixteen_lanes(const float* scales, const float* rows, int64_t row_stride, int64_t count,
+                                            int64_t n, float* lanes) {
+  if (active_isa() == Isa::Avx512 && n % 16 == 0) {
+    sixteen_lane_chains_avx512(scales, rows, row_stride, count, n, lanes);
+    return;
+  }
+  for (int64_t j = 0; j < count; ++j) fused_add_scaled_row(scales[j], rows + j * row_stride, lanes + (j % 16) * n, n);
+}
 
 void fused_add_scaled_row(float scale, const float* row, float* acc, int64_t n) {
   if (active_isa() != Isa::Scalar) {

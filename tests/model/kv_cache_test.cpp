@@ -45,6 +45,36 @@ TEST(KvCache, StoresRoundedOrQuantizedRows) {
   }
 }
 
+// An f32 cache's transposed key blocks hold every stored key, also across growth.
+TEST(KvCache, F32KeysAlsoLieTransposedInBlocksOfSixteen) {
+  std::mt19937 rng(5);
+  std::normal_distribution<float> normal(0.0f, 1.0f);
+  const int64_t layers = 2, heads = 3, dim = 8, positions = 37;
+  KvCache cache(layers, heads, dim, dim, TensorType::F32, 64);
+  for (int64_t p = 0; p < positions; ++p) {
+    cache.reserve(p + 1);  // grows 1, 2, 4, ... positions: blocks move as it grows
+    for (int64_t l = 0; l < layers; ++l) {
+      for (int64_t h = 0; h < heads; ++h) {
+        std::vector<float> key(dim);
+        for (float& v : key) v = normal(rng);
+        cache.store_key(l, p, h, key.data());
+      }
+    }
+  }
+  for (int64_t l = 0; l < layers; ++l) {
+    for (int64_t h = 0; h < heads; ++h) {
+      for (int64_t p = 0; p < positions; ++p) {
+        const auto* row = reinterpret_cast<const float*>(cache.key(l, p, h));
+        const float* block = cache.key_block(l, p / KvCache::kKeyBlock, h);
+        for (int64_t e = 0; e < dim; ++e) {
+          ASSERT_EQ(block[KvCache::kKeyBlock * e + p % KvCache::kKeyBlock], row[e])
+              << "layer " << l << " head " << h << " position " << p << " element " << e;
+        }
+      }
+    }
+  }
+}
+
 TEST(KvCache, GrowsOnDemandUpToCapacity) {
   KvCache cache(1, 1, 8, 8, TensorType::F32, 100);
   std::vector<float> row(8, 1.5f);

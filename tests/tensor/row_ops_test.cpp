@@ -49,5 +49,30 @@ TEST(RowOps, VectorAndScalarCodeGiveTheSameBits) {
   }
 }
 
+// The sixteen lane chains run one after another give the bits of adding the rows in
+// turn, for every length (multiples of 16 on the AVX-512 path, others on the fallback)
+// and every count around the sixteen lanes, with the rows spaced apart as in a cache.
+TEST(RowOps, SixteenLaneChainsEqualRowByRowAdds) {
+  std::mt19937 rng(13);
+  std::normal_distribution<float> normal(0.0f, 1.0f);
+  for (int64_t n : {16, 48, 64, 80, 128, 200, 7}) {
+    for (int64_t count : {1, 2, 15, 16, 17, 33, 100}) {
+      const int64_t stride = n + 3;
+      std::vector<float> rows(static_cast<size_t>(count * stride)), scales(static_cast<size_t>(count));
+      std::vector<float> lanes(static_cast<size_t>(16 * n));
+      for (float& v : rows) v = normal(rng);
+      for (float& v : scales) v = normal(rng);
+      for (float& v : lanes) v = normal(rng);
+      std::vector<float> expected = lanes;
+      for (int64_t j = 0; j < count; ++j) {
+        fused_add_scaled_row(scales[j], rows.data() + j * stride, expected.data() + (j % 16) * n, n);
+      }
+      fused_add_scaled_rows_in_sixteen_lanes(scales.data(), rows.data(), stride, count, n, lanes.data());
+      EXPECT_EQ(0, std::memcmp(expected.data(), lanes.data(), lanes.size() * sizeof(float)))
+          << "n " << n << " count " << count;
+    }
+  }
+}
+
 }  // namespace
 }  // namespace pd
