@@ -6,9 +6,9 @@
 namespace pd {
 namespace {
 
-// The value of a "Key:   1234 kB" line of /proc/self/status, in bytes.
-uint64_t status_kilobytes(const char* key) {
-  std::FILE* f = std::fopen("/proc/self/status", "r");
+// The value of a "Key:   1234 kB" line of a /proc file, in bytes.
+uint64_t proc_kilobytes(const char* path, const char* key) {
+  std::FILE* f = std::fopen(path, "r");
   if (f == nullptr) return 0;
   char line[256];
   uint64_t kb = 0;
@@ -26,7 +26,8 @@ uint64_t status_kilobytes(const char* key) {
 
 }  // namespace
 
-uint64_t resident_bytes() { return status_kilobytes("VmRSS"); }
-uint64_t peak_resident_bytes() { return status_kilobytes("VmHWM"); }
+uint64_t resident_bytes() { return proc_kilobytes("/proc/self/status", "VmRSS"); }
+uint64_t peak_resident_bytes() { return proc_kilobytes("/proc/self/status", "VmHWM"); }
+uint64_t available_memory_bytes() { return proc_kilobytes("/proc/meminfo", "MemAvailable"); }
 
 }  // namespace pd

@@ -14,6 +14,7 @@
 #include <unordered_set>
 
 #include "core/error.h"
+#include "core/process_memory.h"
 #include "gguf/gguf_format.h"
 
 namespace pd {
@@ -185,6 +186,11 @@ HugePageBuffer copy_to_huge_pages(void* mapping, size_t size) {
 
 }  // namespace
 
+GgufResidency resident_if_it_fits(uint64_t file_size, uint64_t available) {
+  if (available == 0 || file_size <= available / 4 * 3) return GgufResidency::Resident;
+  return GgufResidency::Mapped;
+}
+
 std::unique_ptr<GgufFile> GgufFile::open(const std::string& path, GgufResidency residency) {
   std::unique_ptr<GgufFile> file(new GgufFile());
   file->path_ = path;
@@ -206,6 +212,7 @@ std::unique_ptr<GgufFile> GgufFile::open(const std::string& path, GgufResidency 
     fail_input(path, std::string("cannot map file: ") + std::strerror(map_errno));
   }
   const size_t size = static_cast<size_t>(st.st_size);
+  if (residency == GgufResidency::Resident) residency = resident_if_it_fits(size, available_memory_bytes());
   if (residency == GgufResidency::Resident) {
     try {
       file->resident_ = copy_to_huge_pages(mapping, size);
@@ -217,6 +224,7 @@ std::unique_ptr<GgufFile> GgufFile::open(const std::string& path, GgufResidency 
     file->bytes_ = file->resident_.data();
   } else {
     file->mapping_ = mapping;
+    file->residency_ = GgufResidency::Mapped;
     file->bytes_ = static_cast<const uint8_t*>(mapping);
   }
   file->size_ = static_cast<uint64_t>(st.st_size);

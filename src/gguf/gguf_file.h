@@ -48,6 +48,12 @@ enum class GgufResidency {
   Mapped,    // memory-mapped, read on demand
 };
 
+// What a request for Resident gets: Resident while the file takes at most three
+// quarters of the memory the system has available (`available` 0: not known), Mapped
+// beyond, so that a model larger than the memory still runs from the page cache instead
+// of the copy exhausting the memory.
+GgufResidency resident_if_it_fits(uint64_t file_size, uint64_t available);
+
 class GgufFile {
  public:
   static std::unique_ptr<GgufFile> open(const std::string& path,
@@ -59,6 +65,8 @@ class GgufFile {
   GgufFile& operator=(const GgufFile&) = delete;
 
   const std::string& path() const { return path_; }
+  // How the bytes are held (from_bytes: Resident, in the caller's vector).
+  GgufResidency residency() const { return residency_; }
   uint32_t version() const { return version_; }
   uint64_t alignment() const { return alignment_; }
   uint64_t data_offset() const { return data_offset_; }  // start of tensor data in file
@@ -100,6 +108,7 @@ class GgufFile {
   uint64_t size_ = 0;
   void* mapping_ = nullptr;           // mmap'ed region, if any
   HugePageBuffer resident_;           // Resident storage
+  GgufResidency residency_ = GgufResidency::Resident;
   std::vector<uint8_t> owned_bytes_;  // from_bytes storage
   uint32_t version_ = 0;
   uint64_t alignment_ = 32;

@@ -22,5 +22,12 @@ TEST(ProcessMemory, PeakFollowsATouchedAllocation) {
   EXPECT_EQ(block[size - 1], 1);
 }
 
+TEST(ProcessMemory, AvailableMemoryIsReadFromTheSystem) {
+  const uint64_t available = available_memory_bytes();
+  ASSERT_GT(available, 0u);  // Linux: /proc/meminfo
+  EXPECT_GT(available, uint64_t{16} << 20);   // a machine that runs these tests has more than 16 MiB free
+  EXPECT_LT(available, uint64_t{1} << 50);    // and less than a petabyte
+}
+
 }  // namespace
 }  // namespace pd

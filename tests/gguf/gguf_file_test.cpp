@@ -207,6 +207,8 @@ TEST(GgufFile, ResidentAndMappedFilesAreTheSame) {
   SKIP_IF_MISSING(path);
   const auto resident = GgufFile::open(path);
   const auto mapped = GgufFile::open(path, GgufResidency::Mapped);
+  EXPECT_EQ(resident->residency(), GgufResidency::Resident);
+  EXPECT_EQ(mapped->residency(), GgufResidency::Mapped);
   ASSERT_EQ(resident->file_size(), mapped->file_size());
   EXPECT_EQ(0, std::memcmp(resident->file_bytes(), mapped->file_bytes(), resident->file_size()));
   EXPECT_EQ(reinterpret_cast<uintptr_t>(resident->file_bytes()) % HugePageBuffer::kHugePage, 0u);
@@ -220,6 +222,15 @@ TEST(GgufFile, ResidentAndMappedFilesAreTheSame) {
   for (GgufResidency residency : {GgufResidency::Resident, GgufResidency::Mapped}) {
     expect_bad_input([&] { GgufFile::open("/nonexistent/x.gguf", residency); }, "/nonexistent/x.gguf: cannot open file");
   }
+}
+
+// A file the memory cannot comfortably hold stays mapped.
+TEST(GgufFile, ResidentOnlyWhenTheFileFitsTheAvailableMemory) {
+  const uint64_t gib = uint64_t{1} << 30;
+  EXPECT_EQ(resident_if_it_fits(3 * gib, 4 * gib), GgufResidency::Resident);
+  EXPECT_EQ(resident_if_it_fits(3 * gib + 1, 4 * gib), GgufResidency::Mapped);
+  EXPECT_EQ(resident_if_it_fits(30 * gib, 24 * gib), GgufResidency::Mapped);
+  EXPECT_EQ(resident_if_it_fits(30 * gib, 0), GgufResidency::Resident);  // not known: as asked
 }
 
 TEST(GgufFile, OpenReportsMissingAndNonRegularFiles) {
