@@ -2,8 +2,8 @@
 // Memory for data the engine streams through again and again: weights, all of which
 // every decoded token reads. It is anonymous memory aligned to 2 MiB and advised for
 // transparent huge pages, so that a pass over hundreds of MB needs one TLB entry per
-// 2 MiB instead of one per 4 KiB page (on the 336 M model, decode and prefill at one
-// thread ran 8-9 % faster than from 4 KiB pages). Where the kernel gives no huge pages
+// 2 MiB instead of one per 4 KiB page (on the 336 M model at one thread, decode ran up
+// to 9 % faster than from 4 KiB pages in alternating runs). Where the kernel gives no huge pages
 // (transparent huge pages off, other systems) it is ordinary anonymous memory. Only
 // whole 2 MiB stretches become huge pages; the last partial one stays in 4 KiB pages, so
 // a buffer holds its size rounded up to 4 KiB and no more.

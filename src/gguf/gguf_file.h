@@ -2,9 +2,9 @@
 // Reading GGUF files (versions 2 and 3).
 //
 // `GgufFile::open` reads the file into memory (GgufResidency::Resident: huge pages, for
-// weights the engine streams on every token; core/huge_pages.h) or memory-maps it
-// (Mapped: for tools that read a file once or only its metadata), and validates all of
-// it before returning:
+// weights the engine streams on every token; core/huge_pages.h; a file too large for the
+// available memory stays mapped) or memory-maps it (Mapped: for tools that read a file
+// once or only its metadata), and validates all of it before returning:
 // magic, version, counts, every string and array length, metadata types (nested arrays
 // included), tensor names (no duplicates), dimensions, type ids, alignment, offsets and
 // that every tensor's data lies inside the file, with overflow checks on every size

@@ -66,12 +66,16 @@ void KvCache::store_key(int64_t layer, int64_t position, int64_t head, const flo
   store_cache_row(type_, values,
                   keys_[layer].data() + (position * n_head_kv_ + head) * key_row_bytes_, head_dim_);
   if (key_blocks_.empty()) return;
-  float* block = const_cast<float*>(key_block(layer, position / kKeyBlock, head));
+  float* block = key_blocks_[layer].data() + key_block_offset(position / kKeyBlock, head);
   for (int64_t e = 0; e < head_dim_; ++e) block[kKeyBlock * e + position % kKeyBlock] = values[e];
 }
 
+size_t KvCache::key_block_offset(int64_t block, int64_t head) const {
+  return static_cast<size_t>((block * n_head_kv_ + head) * head_dim_ * kKeyBlock);
+}
+
 const float* KvCache::key_block(int64_t layer, int64_t block, int64_t head) const {
-  return key_blocks_[layer].data() + (block * n_head_kv_ + head) * head_dim_ * kKeyBlock;
+  return key_blocks_[layer].data() + key_block_offset(block, head);
 }
 
 void KvCache::store_value(int64_t layer, int64_t position, int64_t head, const float* values) {

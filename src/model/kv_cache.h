@@ -45,6 +45,8 @@ class KvCache {
   size_t value_row_bytes() const { return value_row_bytes_; }
 
  private:
+  size_t key_block_offset(int64_t block, int64_t head) const;  // in floats, within a layer
+
   int64_t n_head_kv_;
   int64_t head_dim_;
   int64_t head_dim_v_;
