@@ -190,13 +190,19 @@ struct FastProduct {
   size_t act_row_bytes = 0;
   VecDotFn simd = nullptr;
   VecDot4Fn simd4 = nullptr;
+  FloatTileFn float_tile = nullptr;
   BlockTileFn block_tile = nullptr;
   float* y = nullptr;
 
-  // Register tiles where the block type has them (every element keeps the single-row
-  // kernel's bits); else four tokens at a time where the type has a four-row kernel: the
-  // weight row is expanded once for the four, with the same bits.
+  // Register tiles where the type has them (every element keeps the single-row kernel's
+  // bits); else four tokens at a time where the type has a four-row kernel: the weight
+  // row is expanded once for the four, with the same bits.
   void rows_in(int64_t begin, int64_t end) const {
+    if (float_tile != nullptr) {
+      float_tile(n, weights + static_cast<size_t>(begin) * w_row_bytes, w_row_bytes, end - begin, converted,
+                 n_tokens, y + begin, rows);
+      return;
+    }
     if (block_tile != nullptr &&
         block_tile(n, weights + static_cast<size_t>(begin) * w_row_bytes, w_row_bytes, end - begin,
                    converted, act_row_bytes, n_tokens, y + begin, rows)) {
@@ -243,6 +249,8 @@ FastProduct fast_product(const TensorView& w, VecDotFn simd, const uint8_t* conv
   p.converted = converted;
   p.act_row_bytes = act_row_bytes;
   p.simd = simd;
+  // A batch against F32/F16 weights: register tiles (tensor/simd_tile.h).
+  p.float_tile = simd != nullptr && n_tokens > 1 && p.n % 16 == 0 ? simd_float_tile(w.type) : nullptr;
   p.block_tile = simd != nullptr ? simd_block_tile(w.type) : nullptr;
   p.simd4 = simd != nullptr ? simd_vec_dot4(w.type) : nullptr;
   p.y = y;
@@ -258,26 +266,11 @@ void matmul_fast(const TensorView& w, const float* x, int64_t n_tokens, float* y
     matmul_float_type(w, x, n_tokens, y, order, pool);
     return;
   }
-  const int64_t n = w.row_length();
-  const int64_t rows = w.rows();
   const TypeTraits& activation = type_traits(type_traits(w.type).vec_dot_type);
   size_t act_row_bytes = 0;
-  const uint8_t* converted = convert_activations(activation, x, n, n_tokens, act_row_bytes, pool);
-  // A batch against F32/F16 weights: register tiles (tensor/simd_tile.h), every element
-  // the vector kernel's bits.
-  const FloatTileFn float_tile =
-      simd != nullptr && n_tokens > 1 && n % 16 == 0 ? simd_float_tile(w.type) : nullptr;
-  if (float_tile != nullptr) {
-    const auto* weights = static_cast<const uint8_t*>(w.data);
-    const size_t w_row_bytes = w.row_bytes();
-    pool.parallel_for(rows, [&](int64_t begin, int64_t end) {
-      float_tile(n, weights + static_cast<size_t>(begin) * w_row_bytes, w_row_bytes, end - begin, converted,
-                 n_tokens, y + begin, rows);
-    }, kRowGrain);
-    return;
-  }
+  const uint8_t* converted = convert_activations(activation, x, w.row_length(), n_tokens, act_row_bytes, pool);
   const FastProduct product = fast_product(w, simd, converted, act_row_bytes, n_tokens, y, order);
-  pool.parallel_for(rows, [&](int64_t begin, int64_t end) { product.rows_in(begin, end); }, kRowGrain,
+  pool.parallel_for(w.rows(), [&](int64_t begin, int64_t end) { product.rows_in(begin, end); }, kRowGrain,
                     pieces_per_thread(n_tokens));
 }
 
@@ -368,10 +361,9 @@ void matmul_shared_input(const std::vector<MatmulTarget>& targets, const float* 
   std::vector<VecDotFn> kernels;
   for (const MatmulTarget& t : targets) {
     const VecDotFn simd = vector_kernel(*t.w, options.order, true);
-    // Products that would take another path (float tiles, the scalar float kernels,
-    // dequantized integer weights) or another activation type go one at a time.
-    const bool float_tile = n_tokens > 1 && n % 16 == 0 && simd_float_tile(t.w->type) != nullptr;
-    if (simd == nullptr || float_tile || is_integer_weight(*t.w) || t.w->row_length() != n ||
+    // Products that would take another path (the scalar float kernels, dequantized
+    // integer weights) or another activation type go one at a time.
+    if (simd == nullptr || is_integer_weight(*t.w) || t.w->row_length() != n ||
         type_traits(t.w->type).vec_dot_type != vec_dot_type) {
       return one_by_one();
     }

@@ -48,10 +48,10 @@ struct MatmulTarget {
 };
 
 // matmul(*t.w, x, n_tokens, t.y) for every target, with the same bits, in one pass over
-// the threads where their kernels allow (the fast path's vector kernels with one
-// activation type): the activations are converted once and the rows of all products
-// are shared out together, so a decoded token pays one dispatch for its query, key and
-// value products and one for its gate and up products instead of five.
+// the threads where their kernels allow (the fast path's vector kernels and tiles with
+// one activation type): the activations are converted once and the rows of all products
+// are shared out together, so a layer pays one conversion and one dispatch for its
+// query, key and value products and one for its gate and up products instead of five.
 void matmul_shared_input(const std::vector<MatmulTarget>& targets, const float* x, int64_t n_tokens,
                          const MatmulOptions& options, ThreadPool& pool);
 
