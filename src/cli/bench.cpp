@@ -101,12 +101,18 @@ struct Limits {
   double fma_gflops = 0;
 };
 
-Limits measure_limits(int threads, size_t buffer_bytes) {
-  ThreadPool pool(threads);
+// The probe's bandwidth and its pool's FMA peak.
+Limits measure_limits(ReadBandwidthProbe& probe, ThreadPool& pool) {
   Limits limits;
-  limits.bandwidth_gbs = measure_read_bandwidth_gbs(buffer_bytes, kBandwidthPasses, pool);
+  limits.bandwidth_gbs = probe.measure_gbs(kBandwidthPasses);
   limits.fma_gflops = measure_fma_gflops(kFmaSeconds, kFmaPasses, pool);
   return limits;
+}
+
+Limits measure_limits(int threads, size_t buffer_bytes) {
+  ThreadPool pool(threads);
+  ReadBandwidthProbe probe(buffer_bytes, pool);
+  return measure_limits(probe, pool);
 }
 
 // Multiply-adds of one token through every weight matrix, times two.
@@ -234,7 +240,7 @@ int run_model_bench(const BenchFlags& flags, nlohmann::json out) {
   const double score_cost = flags.score ? prefill / score : 0;  // time of scoring / time of prefill
   const double decode = median(decode_tps);
   const double bandwidth_gbs = weight_bytes * decode / 1e9;
-  const Limits limits = measure_limits(threads, static_cast<size_t>(flags.roofline_mb) << 20);
+  const Limits limits = measure_limits(probe, probe_pool);
   const double decode_fraction = median(decode_fractions);
   const auto [fewest, most] = std::minmax_element(readings.begin(), readings.end());
   const double prefill_fraction = prefill * flops_per_token(*model) / 1e9 / limits.fma_gflops;
