@@ -198,12 +198,14 @@ void register_all() {
   benchmark::RegisterBenchmark("attention_qk/f32/rows", query_keys, false)->Unit(benchmark::kMicrosecond)->MinTime(0.2);
   benchmark::RegisterBenchmark("attention_qk/f32/transposed16", query_keys, true)
       ->Unit(benchmark::kMicrosecond)->MinTime(0.2);
-  for (TensorType type : {TensorType::F16, TensorType::F32, TensorType::Q8_0, TensorType::Q4_0}) {
+  for (TensorType type : {TensorType::F16, TensorType::F32, TensorType::Q8_0, TensorType::Q4_0, TensorType::Q4_K,
+                          TensorType::Q6_K}) {
     const std::string name = type_name(type);
     const FloatTileFn float_tile = avx512_float_tile(type);
     const BlockTileFn block_tile = avx512_block_tile(type);
     benchmark::RegisterBenchmark(("gemm/" + name + "/avx512_dot4").c_str(), gemm, type, avx512_vec_dot4(type), nullptr, nullptr)
         ->Args({2816, 1024})->Args({1024, 2816})->Unit(benchmark::kMillisecond)->MinTime(0.5);
+    if (float_tile == nullptr && block_tile == nullptr) continue;  // Q6_K has none
     benchmark::RegisterBenchmark(("gemm/" + name + "/avx512_tile").c_str(), gemm, type, nullptr, float_tile, block_tile)
         ->Args({2816, 1024})->Args({1024, 2816})->Unit(benchmark::kMillisecond)->MinTime(0.5);
   }

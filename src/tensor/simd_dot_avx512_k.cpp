@@ -13,6 +13,7 @@
 #include "tensor/quant_k.h"
 #include "tensor/quant_k_search.h"
 #include "tensor/simd_avx512.h"
+#include "tensor/simd_k_avx512.h"
 #include "tensor/simd_rows.h"
 
 namespace pd::avx512 {
@@ -22,30 +23,8 @@ namespace {
 using avx2::half;
 using avx2::load32;
 
-PD_AVX512 inline __m512i low_nibbles(__m512i bytes) {
-  return _mm512_and_si512(bytes, _mm512_set1_epi8(0x0F));
-}
-
-PD_AVX512 inline __m512i high_nibbles(__m512i bytes) {
-  return _mm512_and_si512(_mm512_srli_epi16(bytes, 4), _mm512_set1_epi8(0x0F));
-}
-
-// 32 bytes in both halves, the upper copy shifted right by `shift` bits (in 16-bit
-// words; callers mask off what crosses into a byte from its neighbour).
-template <unsigned kShift>
-PD_AVX512 inline __m512i both_halves_shifted(const uint8_t* p) {
-  const __m512i both = _mm512_broadcast_i64x4(load32(p));
-  return _mm512_mask_srli_epi16(both, 0xFFFF0000u, both, kShift);
-}
-
-// The 16 int32 lanes of two 32-value chunks, added into the 8 the AVX2 kernel keeps.
-PD_AVX512 inline __m256i fold(__m512i sums) {
-  return _mm256_add_epi32(low_half(sums), high_half(sums));
-}
-
 // The int16 scales for 64 values: scale[first + k] for the k-th quarter of the register
-// (16 values each, Q6_K) or scale[first] and scale[first + 1] for each half (32 values
-// each, Q4_K/Q5_K), looked up from `scales` (16 int16, in a 256-bit register).
+// (16 values each, Q6_K), looked up from `scales` (16 int16, in a 256-bit register).
 PD_AVX512 inline __m512i quarter_scales(__m256i scales, int first) {
   const __m512i index = _mm512_add_epi16(
       _mm512_set1_epi16(static_cast<int16_t>(first)),
@@ -54,44 +33,13 @@ PD_AVX512 inline __m512i quarter_scales(__m256i scales, int first) {
   return _mm512_permutexvar_epi16(index, _mm512_castsi256_si512(scales));
 }
 
-PD_AVX512 inline __m512i half_scales(__m256i scales, int first) {
-  const __m512i index = _mm512_add_epi16(
-      _mm512_set1_epi16(static_cast<int16_t>(first)),
-      _mm512_set_epi64(0x0001000100010001LL, 0x0001000100010001LL, 0x0001000100010001LL,
-                       0x0001000100010001LL, 0, 0, 0, 0));
-  return _mm512_permutexvar_epi16(index, _mm512_castsi256_si512(scales));
-}
-
 // sum over the 16 bsums of bsum[j] * min[j / 2] (min j in byte j of `mins`): the min term of a super-block (exact).
 PD_AVX512 inline int32_t min_term(const BlockQ8K& a, uint64_t mins) {
-  const __m128i m = _mm_cvtepu8_epi16(_mm_cvtsi64_si128(static_cast<int64_t>(mins)));
-  const __m256i paired = _mm256_set_m128i(_mm_unpackhi_epi16(m, m), _mm_unpacklo_epi16(m, m));
-  return avx2::sum_lanes_i32(_mm256_madd_epi16(load32(a.bsums), paired));
+  return avx2::sum_lanes_i32(_mm256_madd_epi16(load32(a.bsums), paired_mins(mins)));
 }
 
-// The 8 six-bit scales and 8 mins of a Q4_K/Q5_K super-block (kquant::unpack_scale_min_k4's
-// values), one byte each, four at a time in 32-bit words: scales and mins 0-3 are the low
-// six bits of bytes 0-3 and 4-7; scales and mins 4-7 take their low four bits from the
-// nibbles of bytes 8-11 and their top two from the top bits of bytes 0-3 and 4-7.
-struct ScalesMins {
-  uint64_t scales;  // byte j: scale j
-  uint64_t mins;    // byte j: min j
-};
-
-inline ScalesMins unpack_scales_mins(const uint8_t* packed) {
-  uint32_t w[3];
-  std::memcpy(w, packed, sizeof w);
-  const uint32_t low6 = 0x3F3F3F3Fu, low4 = 0x0F0F0F0Fu, top2 = 0x30303030u;
-  const uint32_t scales_low = w[0] & low6;
-  const uint32_t mins_low = w[1] & low6;
-  const uint32_t scales_high = (w[2] & low4) | ((w[0] >> 2) & top2);
-  const uint32_t mins_high = ((w[2] >> 4) & low4) | ((w[1] >> 2) & top2);
-  return {scales_low | (uint64_t{scales_high} << 32), mins_low | (uint64_t{mins_high} << 32)};
-}
-
-// Q4_K and Q5_K against kRows activation rows, as avx2 scale_min_dot: chunk k of 64
-// values is the low nibbles of qs[32k..] (values 64k..64k+31) and the high nibbles
-// (64k+32..64k+63), which meet the 64 consecutive activation quants at 64k.
+// Q4_K and Q5_K against kRows activation rows, as avx2 scale_min_dot: chunk k's 64
+// levels (chunk_levels) meet the 64 consecutive activation quants at 64k.
 template <bool kFifthBit, int kRows, typename Block>
 PD_AVX512 void scale_min_dot(int64_t n, const Block* x, const BlockQ8K* const* y, float* out) {
   __m256 acc[kRows];
@@ -106,16 +54,10 @@ PD_AVX512 void scale_min_dot(int64_t n, const Block* x, const BlockQ8K* const* y
     const __m256i scales16 = _mm256_cvtepu8_epi16(_mm_cvtsi64_si128(static_cast<int64_t>(sm.scales)));
     __m512i sums[kRows];
     for (int r = 0; r < kRows; ++r) sums[r] = _mm512_setzero_si512();
-    // Fifth bits: bit 2k of qh for the low nibbles of chunk k, bit 2k + 1 for the high.
     __m512i high_bits = _mm512_setzero_si512();
     if constexpr (kFifthBit) high_bits = both_halves_shifted<1>(x[i].qh);
     for (int k = 0; k < 4; ++k) {
-      const __m512i packed = _mm512_broadcast_i64x4(load32(x[i].qs + 32 * k));
-      __m512i levels = low_nibbles(_mm512_mask_srli_epi16(packed, 0xFFFF0000u, packed, 4));
-      if constexpr (kFifthBit) {
-        levels = _mm512_or_si512(levels, _mm512_slli_epi16(_mm512_and_si512(high_bits, _mm512_set1_epi8(1)), 4));
-        high_bits = _mm512_srli_epi16(high_bits, 2);
-      }
+      const __m512i levels = chunk_levels<kFifthBit>(x[i], k, high_bits);
       const __m512i chunk_scales = half_scales(scales16, 2 * k);
       for (int r = 0; r < kRows; ++r) {
         const __m512i products = _mm512_maddubs_epi16(levels, load64(y[r][i].qs + 64 * k));

@@ -50,8 +50,17 @@ using BlockTileFn = bool (*)(int64_t n, const void* weight, size_t weight_stride
                              const void* activation, size_t activation_stride, int64_t tokens,
                              float* y, int64_t y_stride);
 
-// As simd_float_tile, for the block types above.
+// Q4_K and Q5_K against Q8_K activations (activation rows at activation +
+// t * activation_stride) have a tile too: each weight row's super-blocks are unpacked
+// once and read by every four tokens, each element with the bits of simd_vec_dot(type)
+// (the single-row kernel's integer sums and float operations). It takes four tokens or
+// more and returns false for fewer.
+//
+// As simd_float_tile, for the block types above and the K types.
 BlockTileFn simd_block_tile(TensorType type);
 BlockTileFn avx512_block_tile(TensorType type);
+
+// The K-type half of avx512_block_tile (simd_tile_avx512_k.cpp).
+BlockTileFn avx512_k_block_tile(TensorType type);
 
 }  // namespace pd

@@ -250,7 +250,7 @@ BlockTileFn avx512_block_tile(TensorType type) {
     case TensorType::Q4_0: return tiled_product<avx2::Q4_0Block, true>;
     case TensorType::Q5_0: return tiled_product<avx2::Q5_0Block, false>;
     case TensorType::IQ4_NL: return tiled_product<avx2::Iq4nlBlock, false>;
-    default: return nullptr;
+    default: return avx512_k_block_tile(type);
   }
 }
 

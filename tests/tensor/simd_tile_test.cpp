@@ -80,45 +80,72 @@ TEST(SimdTile, OnlyFloatTypesHaveFloatTiles) {
   EXPECT_EQ(avx512_float_tile(TensorType::BF16), nullptr);
 }
 
-// Weights of a block type (reference quantizer) and Q8_0 activations (the CPU
-// backend's conversion), with a share of large values so that scales vary.
+// Any bytes for every level, sub-block scale and min of Q4_K/Q5_K super-blocks, and
+// finite fp16 super-block scales (d, dmin: the first two words) of any exponent.
+void fill_random_super_blocks(TensorType type, std::vector<uint8_t>& weights, std::mt19937& rng) {
+  for (uint8_t& byte : weights) byte = static_cast<uint8_t>(rng());
+  const size_t block_bytes = type_traits(type).block_bytes;
+  for (size_t at = 0; at < weights.size(); at += block_bytes) {
+    for (size_t word = 0; word < 2; ++word) {
+      const auto exponent = static_cast<uint16_t>(rng() % 31);  // 31 would be inf/NaN
+      const auto half = static_cast<uint16_t>(((rng() & 1) << 15) | (exponent << 10) | (rng() & 0x3FF));
+      std::memcpy(weights.data() + at + 2 * word, &half, sizeof half);
+    }
+  }
+}
+
+// Weights of a block type (reference quantizer, or with kRandomBytes any levels, scales
+// and mins: fill_random_super_blocks) and activations in its
+// vec_dot_type (the CPU backend's conversion), with a share of large values so that
+// scales vary.
+enum class Weights { kQuantized, kRandomBytes };
+
 struct BlockProblem {
   std::vector<uint8_t> weights, activations;
   size_t row_bytes = 0, activation_bytes = 0;
 };
 
-BlockProblem make_block_problem(TensorType type, int64_t n, int64_t rows, int64_t tokens, uint32_t seed) {
+BlockProblem make_block_problem(TensorType type, int64_t n, int64_t rows, int64_t tokens, uint32_t seed,
+                                Weights kind = Weights::kQuantized) {
   std::mt19937 rng(seed);
   std::normal_distribution<float> normal(0.0f, 1.0f);
+  const TensorType activation = type_traits(type).vec_dot_type;
   BlockProblem p;
-  p.row_bytes = static_cast<size_t>(n / 32) * type_traits(type).block_bytes;
-  p.activation_bytes = static_cast<size_t>(n / 32) * type_traits(TensorType::Q8_0).block_bytes;
+  p.row_bytes = *row_bytes(type, n);
+  p.activation_bytes = *row_bytes(activation, n);
   std::vector<float> values(static_cast<size_t>(n));
   p.weights.resize(p.row_bytes * rows);
   for (int64_t r = 0; r < rows; ++r) {
     for (float& v : values) v = normal(rng) * (rng() % 40 == 0 ? 30.0f : 1.0f);
     type_traits(type).quantize_ref(values.data(), p.weights.data() + r * p.row_bytes, n);
   }
+  if (kind == Weights::kRandomBytes) fill_random_super_blocks(type, p.weights, rng);
   p.activations.resize(p.activation_bytes * tokens);
   for (int64_t t = 0; t < tokens; ++t) {
     for (float& v : values) v = normal(rng) * (rng() % 40 == 0 ? 30.0f : 1.0f);
-    quantize_activation_row(TensorType::Q8_0, values.data(), p.activations.data() + t * p.activation_bytes, n);
+    quantize_activation_row(activation, values.data(), p.activations.data() + t * p.activation_bytes, n);
   }
   return p;
 }
 
-void expect_block_tile_equals_single_rows(TensorType type, int64_t n, int64_t rows, int64_t tokens) {
+bool is_k_type(TensorType type) { return type == TensorType::Q4_K || type == TensorType::Q5_K; }
+
+void expect_block_tile_equals_single_rows(TensorType type, int64_t n, int64_t rows, int64_t tokens,
+                                          Weights kind = Weights::kQuantized) {
   const BlockTileFn tile = avx512_block_tile(type);
   const VecDotFn single = avx512_vec_dot(type);
   ASSERT_NE(tile, nullptr);
   ASSERT_NE(single, nullptr);
-  const BlockProblem p = make_block_problem(type, n, rows, tokens, static_cast<uint32_t>(n + rows * 5 + tokens * 11));
+  const BlockProblem p =
+      make_block_problem(type, n, rows, tokens, static_cast<uint32_t>(n + rows * 5 + tokens * 11), kind);
   const int64_t y_stride = rows + 2;
   std::vector<float> y(static_cast<size_t>(y_stride * tokens), -7.0f);
   const bool done = tile(n, p.weights.data(), p.row_bytes, rows, p.activations.data(), p.activation_bytes, tokens,
                          y.data(), y_stride);
-  if (tokens == 1 && type != TensorType::Q4_0) {  // decode: only Q4_0 takes the tile
+  const bool declines = is_k_type(type) ? tokens < 4 : tokens == 1 && type != TensorType::Q4_0;
+  if (declines) {  // decode: of these only Q4_0 takes the tile; the K tiles start at four tokens
     ASSERT_FALSE(done);
+    for (const float v : y) ASSERT_EQ(v, -7.0f);
     return;
   }
   ASSERT_TRUE(done);
@@ -143,6 +170,20 @@ TEST(SimdTile, EveryBlockTileElementHasTheSingleRowKernelsBits) {
     for (const int64_t n : {64, 128, 1024, 2816}) {
       for (const int64_t rows : {1, 3, 4, 9}) {
         for (const int64_t tokens : {1, 2, 3, 4, 7, 13, 70}) expect_block_tile_equals_single_rows(type, n, rows, tokens);
+      }
+    }
+  }
+}
+
+TEST(SimdTile, EveryKTileElementHasTheSingleRowKernelsBits) {
+  if (avx512_block_tile(TensorType::Q4_K) == nullptr) GTEST_SKIP() << "no AVX-512";
+  for (const TensorType type : {TensorType::Q4_K, TensorType::Q5_K}) {
+    for (const int64_t n : {256, 1024, 2816}) {
+      for (const int64_t rows : {1, 2, 3, 9}) {
+        for (const int64_t tokens : {1, 3, 4, 7, 13, 70}) {
+          expect_block_tile_equals_single_rows(type, n, rows, tokens);
+          expect_block_tile_equals_single_rows(type, n, rows, tokens, Weights::kRandomBytes);
+        }
       }
     }
   }
