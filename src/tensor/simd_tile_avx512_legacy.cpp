@@ -1,14 +1,17 @@
 // AVX-512 register tiles for the 32-value block types against Q8_0 activations
 // (simd_tile.h). Both sides are first laid out for the tile, one block pair (64 values)
 // per step:
-//   weights: the 64 levels biased to unsigned bytes, then the two block scales spread
-//     over the register's halves (lanes 0-7 the even block's, 8-15 the odd block's);
-//   tokens: the 64 quants, -128 times each four-quant sum (vpdpbusd's starting lanes),
-//     and the two scales spread the same way.
-// A tile step is then, per (row, token): one vpdpbusd, one scale product, one
-// conversion and one fused multiply-add into [even | odd] accumulators, the operations
-// of simd_dot_avx512_legacy.cpp's block_sum lane for lane. One token (decode, Q4_0) skips
-// the weights' layout and reads them as stored (direct_rows).
+//   weights: the 64 levels biased to unsigned bytes, their four-byte groups interleaved
+//     (even block's group k, then the odd block's), and the two block scales;
+//   tokens: the 64 quants interleaved the same way, -128 times each four-quant sum
+//     (vpdpbusd's starting lanes), and the two scales.
+// A tile step is then, per (row, token): one vpdpbusd, one conversion and one fused
+// multiply-add into accumulators whose even lanes hold the even block's eight lanes and
+// whose odd lanes the odd block's, so that the two scale products of a (row, token) pair
+// are one 64-bit broadcast. The products are formed beforehand, four rows at a time; at
+// the end the lanes go back to [even | odd] for the single-row kernel's final sum. Those
+// are the operations of simd_dot_avx512_legacy.cpp's block_sum lane for lane. One token
+// (decode, Q4_0) skips the weights' layout and reads them as stored (direct_rows).
 
 #include <algorithm>
 #include <cstdint>
@@ -33,18 +36,35 @@ constexpr int kTileTokens = 4;
 // bounded however long the prompt.
 constexpr int64_t kTokenChunk = 64;
 
-// One block pair of one weight row, as the tile reads it.
+// One block pair of one weight row, as the tile reads it: its levels, biased and
+// interleaved; the scales are kept apart (ScalePair).
 struct PackedWeightPair {
-  __m512i levels;  // level + 128, value order
-  __m512 scales;   // [d0 x 8 | d1 x 8]
+  __m512i levels;
 };
 
-// One block pair of one token.
+// One block pair of one token: for the tile interleaved, for direct_rows in value order.
 struct PackedTokenPair {
   __m512i quants;
   __m512i start;   // -128 * (sum of each four consecutive quants)
-  __m512 scales;
+  __m512 scales;   // [d0 x 8 | d1 x 8] (direct_rows only)
 };
+
+// A block pair's two scales, or the two products of a weight's and a token's.
+struct ScalePair {
+  float even, odd;
+};
+
+// The four-byte groups of [even block | odd block] interleaved: group k of the even
+// block, then group k of the odd one. vpdpbusd's lane 2k is then the even block's lane k
+// and lane 2k + 1 the odd block's.
+PD_AVX512 inline __m512i interleave_groups(__m512i blocks) {
+  return _mm512_permutexvar_epi32(_mm512_setr_epi32(0, 8, 1, 9, 2, 10, 3, 11, 4, 12, 5, 13, 6, 14, 7, 15), blocks);
+}
+
+// Interleaved lanes back to [even block's 8 | odd block's 8].
+PD_AVX512 inline __m512 deinterleave_lanes(__m512 lanes) {
+  return _mm512_permutexvar_ps(_mm512_setr_epi32(0, 2, 4, 6, 8, 10, 12, 14, 1, 3, 5, 7, 9, 11, 13, 15), lanes);
+}
 
 // The scales of blocks 2p and 2p + 1 as [d0 x 8 | d1 x 8]: a masked load of just the two
 // fp16 words (nothing past them is touched), spread by one word permutation and widened.
@@ -75,12 +95,14 @@ PD_AVX512 inline __m512i biased_levels(const typename Block::Weight* pair) {
   }
 }
 
+// Row k of a group of kTileRows: its levels at out[k * pairs + p], its scales at
+// scales[p * kTileRows + k] (a pair's four rows side by side for scale_products).
 template <typename Block>
-PD_AVX512 void pack_weights(const uint8_t* row, int64_t pairs, PackedWeightPair* out) {
+PD_AVX512 void pack_weights(const uint8_t* row, int64_t pairs, int k, PackedWeightPair* out, ScalePair* scales) {
   const auto* x = reinterpret_cast<const typename Block::Weight*>(row);
   for (int64_t p = 0; p < pairs; ++p) {
-    _mm512_storeu_si512(&out[p].levels, biased_levels<Block>(x + 2 * p));
-    _mm512_storeu_ps(&out[p].scales, pair_scales<Block>(x + 2 * p));
+    _mm512_storeu_si512(&out[k * pairs + p].levels, interleave_groups(biased_levels<Block>(x + 2 * p)));
+    scales[p * kTileRows + k] = {avx2::half(x[2 * p].d), avx2::half(x[2 * p + 1].d)};
   }
 }
 
@@ -94,21 +116,45 @@ PD_AVX512 bool has_minus128(const uint8_t* row, int64_t pairs) {
   return false;
 }
 
-PD_AVX512 void pack_token(const uint8_t* row, int64_t pairs, PackedTokenPair* out) {
+// kInterleaved: laid out for the tile (its scales to scales[p]); else for direct_rows.
+template <bool kInterleaved>
+PD_AVX512 void pack_token(const uint8_t* row, int64_t pairs, PackedTokenPair* out, ScalePair* scales) {
   const auto* y = reinterpret_cast<const BlockQ8_0*>(row);
   const __m512i minus128 = _mm512_set1_epi8(static_cast<char>(0x80));
   for (int64_t p = 0; p < pairs; ++p) {
-    const __m512i q = avx512::join(avx2::load32(y[2 * p].qs), avx2::load32(y[2 * p + 1].qs));
+    __m512i q = avx512::join(avx2::load32(y[2 * p].qs), avx2::load32(y[2 * p + 1].qs));
+    if constexpr (kInterleaved) q = interleave_groups(q);
     const __m512i sums128 = _mm512_dpbusd_epi32(_mm512_setzero_si512(), minus128, q);  // 128 * sums
     _mm512_storeu_si512(&out[p].quants, q);
     _mm512_storeu_si512(&out[p].start, _mm512_sub_epi32(_mm512_setzero_si512(), sums128));
-    _mm512_storeu_ps(&out[p].scales, pair_scales<avx2::Q8_0Block>(y + 2 * p));
+    if constexpr (kInterleaved) {
+      scales[p] = {avx2::half(y[2 * p].d), avx2::half(y[2 * p + 1].d)};
+    } else {
+      _mm512_storeu_ps(&out[p].scales, pair_scales<avx2::Q8_0Block>(y + 2 * p));
+    }
   }
 }
 
+// products[(p * kTokens + t) * kTileRows + r] = weight r's scales times token t's, for
+// pair p: the weight's first, as block_sum forms d_x * d_y.
+template <int kTokens>
+PD_AVX512 void scale_products(int64_t pairs, const ScalePair* weight_scales, const ScalePair* token_scales,
+                              int64_t token_stride, ScalePair* products) {
+  static_assert(kTileRows == 4, "four rows' scale pairs fill one 256-bit register");
+  for (int64_t p = 0; p < pairs; ++p) {
+    const __m256 rows = _mm256_loadu_ps(&weight_scales[p * kTileRows].even);
+    for (int t = 0; t < kTokens; ++t) {
+      const __m256 token = _mm256_castpd_ps(_mm256_broadcast_sd(reinterpret_cast<const double*>(&token_scales[t * token_stride + p])));
+      _mm256_storeu_ps(&products[(p * kTokens + t) * kTileRows].even, _mm256_mul_ps(rows, token));
+    }
+  }
+}
+
+// kRows weight rows (levels at w[r * pairs + p]) against kTokens tokens (at
+// a[t * pairs + p]), their scale products laid out by scale_products<kTokens>.
 template <int kRows, int kTokens>
-PD_AVX512 void tile(int64_t pairs, const PackedWeightPair* w, const PackedTokenPair* a, float* y,
-                    int64_t y_stride) {
+PD_AVX512 void tile(int64_t pairs, const PackedWeightPair* w, const PackedTokenPair* a, const ScalePair* products,
+                    float* y, int64_t y_stride) {
   __m512 acc[kRows][kTokens];
   for (int r = 0; r < kRows; ++r) {
     for (int t = 0; t < kTokens; ++t) acc[r][t] = _mm512_setzero_ps();
@@ -118,18 +164,17 @@ PD_AVX512 void tile(int64_t pairs, const PackedWeightPair* w, const PackedTokenP
       const PackedTokenPair& token = a[t * pairs + p];
       const __m512i q = _mm512_loadu_si512(&token.quants);
       const __m512i start = _mm512_loadu_si512(&token.start);
-      const __m512 dy = _mm512_loadu_ps(&token.scales);
+      const ScalePair* scale = &products[(p * kTokens + t) * kTileRows];
       for (int r = 0; r < kRows; ++r) {
-        const PackedWeightPair& weight = w[r * pairs + p];
-        const __m512i lanes = _mm512_dpbusd_epi32(start, _mm512_loadu_si512(&weight.levels), q);
-        const __m512 scale = _mm512_mul_ps(_mm512_loadu_ps(&weight.scales), dy);
-        acc[r][t] = _mm512_fmadd_ps(scale, _mm512_cvtepi32_ps(lanes), acc[r][t]);
+        const __m512i lanes = _mm512_dpbusd_epi32(start, _mm512_loadu_si512(&w[r * pairs + p].levels), q);
+        const __m512 both = _mm512_castpd_ps(_mm512_set1_pd(*reinterpret_cast<const double*>(&scale[r])));
+        acc[r][t] = _mm512_fmadd_ps(both, _mm512_cvtepi32_ps(lanes), acc[r][t]);
       }
     }
   }
   for (int r = 0; r < kRows; ++r) {
     for (int t = 0; t < kTokens; ++t) {
-      y[t * y_stride + r] = avx512::sum_halves(acc[r][t]);
+      y[t * y_stride + r] = avx512::sum_halves(deinterleave_lanes(acc[r][t]));
     }
   }
 }
@@ -159,16 +204,19 @@ PD_AVX512 void direct_rows(int64_t pairs, const uint8_t* w, size_t w_stride, con
   }
 }
 
-using TileFn = void (*)(int64_t pairs, const PackedWeightPair* w, const PackedTokenPair* a, float* y,
-                        int64_t y_stride);
-
-template <int kRows>
-TileFn tile_for(int64_t tokens) {
-  switch (tokens) {
-    case 1: return tile<kRows, 1>;
-    case 2: return tile<kRows, 2>;
-    case 3: return tile<kRows, 3>;
-    default: return tile<kRows, kTileTokens>;
+// Up to kTileTokens tokens against a group of up to kTileRows weight rows (levels at
+// w[k * pairs + p], scales at weight_scales[p * kTileRows + k]).
+template <int kTokens>
+void tile_group(int64_t pairs, int64_t rows, const PackedWeightPair* w, const ScalePair* weight_scales,
+                const PackedTokenPair* a, const ScalePair* token_scales, ScalePair* products, float* y,
+                int64_t y_stride) {
+  scale_products<kTokens>(pairs, weight_scales, token_scales, pairs, products);
+  if (rows == kTileRows) {
+    tile<kTileRows, kTokens>(pairs, w, a, products, y, y_stride);
+    return;
+  }
+  for (int64_t k = 0; k < rows; ++k) {
+    tile<1, kTokens>(pairs, w + k * pairs, a, products + k, y + k, y_stride);
   }
 }
 
@@ -197,14 +245,12 @@ bool tiled_product(int64_t n, const void* weight, size_t weight_stride, int64_t 
   for (int64_t t = 0; t < tokens; ++t) {
     if (has_minus128(a + t * activation_stride, pairs)) return false;
   }
-  thread_local std::vector<uint8_t> token_buffer;
-  thread_local std::vector<uint8_t> weight_buffer;
+  thread_local std::vector<uint8_t> token_buffer, weight_buffer, scale_buffer;
   const int64_t chunk_tokens = std::min(tokens, kTokenChunk);
   auto* packed_tokens = line_aligned_scratch<PackedTokenPair>(token_buffer, static_cast<size_t>(pairs * chunk_tokens));
-  auto* packed_weights = line_aligned_scratch<PackedWeightPair>(weight_buffer, static_cast<size_t>(pairs * kTileRows));
   const auto* w = static_cast<const uint8_t*>(weight);
   if (tokens == 1) {
-    pack_token(a, pairs, packed_tokens);
+    pack_token<false>(a, pairs, packed_tokens, nullptr);
     int64_t r = 0;
     for (; r + kTileRows <= rows; r += kTileRows) {
       direct_rows<Block, kTileRows>(pairs, w + r * weight_stride, weight_stride, packed_tokens, y + r);
@@ -212,26 +258,36 @@ bool tiled_product(int64_t n, const void* weight, size_t weight_stride, int64_t 
     for (; r < rows; ++r) direct_rows<Block, 1>(pairs, w + r * weight_stride, weight_stride, packed_tokens, y + r);
     return true;
   }
+  auto* packed_weights = line_aligned_scratch<PackedWeightPair>(weight_buffer, static_cast<size_t>(pairs * kTileRows));
+  // Token scales (a chunk's), a row group's scales, and one tile's scale products.
+  const size_t scale_count = static_cast<size_t>(pairs * (chunk_tokens + kTileRows + kTileTokens * kTileRows));
+  auto* token_scales = line_aligned_scratch<ScalePair>(scale_buffer, scale_count);
+  ScalePair* weight_scales = token_scales + pairs * chunk_tokens;
+  ScalePair* products = weight_scales + pairs * kTileRows;
   for (int64_t chunk = 0; chunk < tokens; chunk += kTokenChunk) {
     const int64_t chunk_end = std::min(tokens, chunk + kTokenChunk);
     for (int64_t t = chunk; t < chunk_end; ++t) {
-      pack_token(a + t * activation_stride, pairs, packed_tokens + (t - chunk) * pairs);
+      pack_token<true>(a + t * activation_stride, pairs, packed_tokens + (t - chunk) * pairs,
+                       token_scales + (t - chunk) * pairs);
     }
     for (int64_t r = 0; r < rows; r += kTileRows) {
       const int64_t count_rows = std::min<int64_t>(kTileRows, rows - r);
-      for (int64_t k = 0; k < count_rows; ++k) {
-        pack_weights<Block>(w + (r + k) * weight_stride, pairs, packed_weights + k * pairs);
+      for (int k = 0; k < count_rows; ++k) {
+        pack_weights<Block>(w + (r + k) * weight_stride, pairs, k, packed_weights, weight_scales);
+      }
+      for (int64_t k = count_rows; k < kTileRows; ++k) {  // scale_products reads four rows' scales
+        for (int64_t p = 0; p < pairs; ++p) weight_scales[p * kTileRows + k] = {0.0f, 0.0f};
       }
       for (int64_t t = chunk; t < chunk_end; t += kTileTokens) {
         const int64_t count = std::min<int64_t>(kTileTokens, chunk_end - t);
         const PackedTokenPair* tokens_at = packed_tokens + (t - chunk) * pairs;
+        const ScalePair* scales_at = token_scales + (t - chunk) * pairs;
         float* out = y + t * y_stride + r;
-        if (count_rows == kTileRows) {
-          tile_for<kTileRows>(count)(pairs, packed_weights, tokens_at, out, y_stride);
-          continue;
-        }
-        for (int64_t k = 0; k < count_rows; ++k) {
-          tile_for<1>(count)(pairs, packed_weights + k * pairs, tokens_at, out + k, y_stride);
+        switch (count) {
+          case 1: tile_group<1>(pairs, count_rows, packed_weights, weight_scales, tokens_at, scales_at, products, out, y_stride); break;
+          case 2: tile_group<2>(pairs, count_rows, packed_weights, weight_scales, tokens_at, scales_at, products, out, y_stride); break;
+          case 3: tile_group<3>(pairs, count_rows, packed_weights, weight_scales, tokens_at, scales_at, products, out, y_stride); break;
+          default: tile_group<kTileTokens>(pairs, count_rows, packed_weights, weight_scales, tokens_at, scales_at, products, out, y_stride);
         }
       }
     }
