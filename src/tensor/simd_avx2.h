@@ -8,6 +8,7 @@
 
 #include <immintrin.h>
 
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
@@ -62,6 +63,25 @@ inline void prefetch_ahead(const void* p, int bytes) {
   const char* ahead = static_cast<const char*>(p) + kPrefetchAhead;
   for (int line = 0; line < bytes; line += 64) _mm_prefetch(ahead + line, _MM_HINT_T0);
 }
+
+// Prefetches `bytes` from `start` in `steps` equal shares of cache lines, one share per
+// step(): a tile spreads the next weight rows' requests over the work on the current ones,
+// so that packing them does not wait on memory.
+class SpreadPrefetch {
+ public:
+  SpreadPrefetch(const uint8_t* start, int64_t bytes, int64_t steps)
+      : at_(start), end_(start + bytes), lines_per_step_((bytes / kLine + steps) / std::max<int64_t>(steps, 1)) {}
+
+  void step() {
+    for (int64_t k = 0; k < lines_per_step_ && at_ < end_; ++k, at_ += kLine) _mm_prefetch(at_, _MM_HINT_T0);
+  }
+
+ private:
+  static constexpr int64_t kLine = 64;
+  const uint8_t* at_;
+  const uint8_t* end_;
+  int64_t lines_per_step_;
+};
 
 // The eight lanes added in a fixed tree: (l0+l4 + l2+l6) + (l1+l5 + l3+l7).
 PD_AVX2 inline float sum_lanes(__m256 v) {

@@ -113,8 +113,12 @@ bool tiled_product(int64_t n, const void* weight, size_t weight_stride, int64_t 
       pack_row<kFifthBit>(reinterpret_cast<const Block*>(w + (group + k) * weight_stride), blocks,
                           packed.data() + k * blocks);
     }
+    const int64_t next_rows = std::min(kRowGroup, rows - group - group_rows);
+    avx2::SpreadPrefetch next(w + (group + group_rows) * weight_stride, next_rows * static_cast<int64_t>(weight_stride),
+                              tokens / 4);
     int64_t t = 0;
     for (; t + 4 <= tokens; t += 4) {
+      next.step();
       const BlockQ8K* four[4] = {token_row(t), token_row(t + 1), token_row(t + 2), token_row(t + 3)};
       for (int64_t k = 0; k < group_rows; ++k) {
         four_tokens(blocks, packed.data() + k * blocks, four, y + t * y_stride + group + k, y_stride);

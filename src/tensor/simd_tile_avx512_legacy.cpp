@@ -278,7 +278,14 @@ bool tiled_product(int64_t n, const void* weight, size_t weight_stride, int64_t 
       for (int64_t k = count_rows; k < kTileRows; ++k) {  // scale_products reads four rows' scales
         for (int64_t p = 0; p < pairs; ++p) weight_scales[p * kTileRows + k] = {0.0f, 0.0f};
       }
+      // The next group's rows (contiguous) come in while this group computes, a share
+      // per four tokens: packing reads them from memory, and waiting there cost a tenth
+      // of a Q4_0 prefill.
+      const int64_t next_rows = std::min<int64_t>(kTileRows, rows - r - count_rows);
+      avx2::SpreadPrefetch next(w + (r + count_rows) * weight_stride, next_rows * weight_stride,
+                            (chunk_end - chunk + kTileTokens - 1) / kTileTokens);
       for (int64_t t = chunk; t < chunk_end; t += kTileTokens) {
+        next.step();
         const int64_t count = std::min<int64_t>(kTileTokens, chunk_end - t);
         const PackedTokenPair* tokens_at = packed_tokens + (t - chunk) * pairs;
         const ScalePair* scales_at = token_scales + (t - chunk) * pairs;
