@@ -40,8 +40,25 @@ void add_bias(std::vector<float>& y, const std::vector<float>& bias, int64_t n_t
   }
 }
 
-void add_in_place(std::vector<float>& x, const std::vector<float>& y) {
-  for (size_t i = 0; i < x.size(); ++i) x[i] += y[i];
+// Runs body(begin, end) over [0, n) tokens: on the pool, one contiguous range per
+// thread, for a batch; inline for one token (decode, where waking the pool for a
+// row-sized loop costs more than it saves). Each token's work is independent of the
+// others', so which thread runs it never changes a bit.
+template <typename Body>
+void for_token_ranges(ThreadPool& pool, int64_t n, Body&& body) {
+  if (n == 1) {
+    body(0, 1);
+    return;
+  }
+  pool.parallel_for(n, [&](int64_t begin, int64_t end) { body(begin, end); }, 1, 1);
+}
+
+// x += y over n rows of `width` values.
+void add_rows_in_place(ThreadPool& pool, std::vector<float>& x, const std::vector<float>& y, int64_t n,
+                       int64_t width) {
+  for_token_ranges(pool, n, [&](int64_t begin, int64_t end) {
+    for (int64_t i = begin * width; i < end * width; ++i) x[static_cast<size_t>(i)] += y[static_cast<size_t>(i)];
+  });
 }
 
 // RMS-normalizes each `width`-wide row (a token, or one head of a token).
@@ -149,7 +166,9 @@ void Session::layer_forward(int64_t layer, std::vector<float>& x, int64_t n) {
 
   // Attention block.
   std::vector<float>& h = sized(buffers_.h, n * e);
-  norm_rows(x.data(), l.attn_norm.data(), n, e, c.rms_eps, h.data());
+  for_token_ranges(*pool_, n, [&](int64_t begin, int64_t end) {
+    norm_rows(x.data() + begin * e, l.attn_norm.data(), end - begin, e, c.rms_eps, h.data() + begin * e);
+  });
   round(h);
   observe("attn_norm", layer, h.data(), n, e);
 
@@ -169,28 +188,33 @@ void Session::layer_forward(int64_t layer, std::vector<float>& x, int64_t n) {
     round(q);
     round(k);
   }
-  std::vector<float>& angles = sized(buffers_.angles, c.n_rot);
-  for (int64_t t = 0; t < n; ++t) {
-    rope_angles(rope_, position_ + t, angles.data());
-    for (int64_t hq = 0; hq < c.n_head; ++hq) {
-      rope_apply(rope_, angles.data(), q.data() + (t * c.n_head + hq) * c.head_dim);
+  for_token_ranges(*pool_, n, [&](int64_t begin, int64_t end) {
+    std::vector<float> angles(static_cast<size_t>(c.n_rot));
+    for (int64_t t = begin; t < end; ++t) {
+      rope_angles(rope_, position_ + t, angles.data());
+      for (int64_t hq = 0; hq < c.n_head; ++hq) {
+        rope_apply(rope_, angles.data(), q.data() + (t * c.n_head + hq) * c.head_dim);
+      }
+      for (int64_t hk = 0; hk < c.n_head_kv; ++hk) {
+        rope_apply(rope_, angles.data(), k.data() + (t * c.n_head_kv + hk) * c.head_dim);
+      }
     }
-    for (int64_t hk = 0; hk < c.n_head_kv; ++hk) {
-      rope_apply(rope_, angles.data(), k.data() + (t * c.n_head_kv + hk) * c.head_dim);
-    }
-  }
+  });
   round(q);
   round(k);
   observe("q", layer, q.data(), n, c.n_embd_q());
   observe("k", layer, k.data(), n, c.n_embd_k());
   observe("v", layer, v.data(), n, c.n_embd_v());
-  for (int64_t t = 0; t < n; ++t) {
-    for (int64_t g = 0; g < c.n_head_kv; ++g) {
-      cache_.store_key(layer, position_ + t, g, k.data() + (t * c.n_head_kv + g) * c.head_dim);
-      cache_.store_value(layer, position_ + t, g,
-                         v.data() + (t * c.n_head_kv + g) * c.head_dim_v);
+  // (Tokens of one sixteen-position key block may be stored by two threads: each writes
+  // its own lanes.)
+  for_token_ranges(*pool_, n, [&](int64_t begin, int64_t end) {
+    for (int64_t t = begin; t < end; ++t) {
+      for (int64_t g = 0; g < c.n_head_kv; ++g) {
+        cache_.store_key(layer, position_ + t, g, k.data() + (t * c.n_head_kv + g) * c.head_dim);
+        cache_.store_value(layer, position_ + t, g, v.data() + (t * c.n_head_kv + g) * c.head_dim_v);
+      }
     }
-  }
+  });
 
   std::vector<float>& attn = sized(buffers_.attn, n * c.n_head * c.head_dim_v);
   const AttentionShape shape{c.n_head, c.n_head_kv, c.head_dim, c.head_dim_v};
@@ -201,12 +225,14 @@ void Session::layer_forward(int64_t layer, std::vector<float>& x, int64_t n) {
   std::vector<float>& o = sized(buffers_.o, n * e);
   matmul(l.wo, attn.data(), n, o.data(), mm, *pool_);
   round(o);
-  add_in_place(x, o);
+  add_rows_in_place(*pool_, x, o, n, e);
   round(x);
   observe("residual_attn", layer, x.data(), n, e);
 
   // Feed-forward block (SwiGLU).
-  norm_rows(x.data(), l.ffn_norm.data(), n, e, c.rms_eps, h.data());
+  for_token_ranges(*pool_, n, [&](int64_t begin, int64_t end) {
+    norm_rows(x.data() + begin * e, l.ffn_norm.data(), end - begin, e, c.rms_eps, h.data() + begin * e);
+  });
   round(h);
   observe("ffn_norm", layer, h.data(), n, e);
   std::vector<float>& gate = sized(buffers_.gate, n * c.n_ff);
@@ -216,22 +242,25 @@ void Session::layer_forward(int64_t layer, std::vector<float>& x, int64_t n) {
   round(up);
   observe("ffn_gate", layer, gate.data(), n, c.n_ff);
   observe("ffn_up", layer, up.data(), n, c.n_ff);
-  if (numerics_.kernel == KernelPath::Fast) {
-    for (int64_t t = 0; t < n; ++t) {
-      float* row = gate.data() + t * c.n_ff;
-      silu_row(row, row, c.n_ff);
+  const int64_t ff = c.n_ff;
+  for_token_ranges(*pool_, n, [&](int64_t begin, int64_t end) {
+    float* rows = gate.data() + begin * ff;
+    if (numerics_.kernel == KernelPath::Fast) {
+      for (int64_t t = 0; t < end - begin; ++t) silu_row(rows + t * ff, rows + t * ff, ff);
+    } else {
+      for (int64_t i = 0; i < (end - begin) * ff; ++i) rows[i] = silu(rows[i]);
     }
-  } else {
-    for (float& g : gate) g = silu(g);
-  }
+  });
   round(gate);
-  for (size_t i = 0; i < gate.size(); ++i) gate[i] *= up[i];
+  for_token_ranges(*pool_, n, [&](int64_t begin, int64_t end) {
+    for (int64_t i = begin * ff; i < end * ff; ++i) gate[static_cast<size_t>(i)] *= up[static_cast<size_t>(i)];
+  });
   round(gate);
   observe("ffn_act", layer, gate.data(), n, c.n_ff);
   matmul(l.ffn_down, gate.data(), n, o.data(), mm, *pool_);
   round(o);
   observe("ffn_out", layer, o.data(), n, e);
-  add_in_place(x, o);
+  add_rows_in_place(*pool_, x, o, n, e);
   round(x);
   observe("residual_ffn", layer, x.data(), n, e);
 }

@@ -94,7 +94,7 @@ class Session {
   // afresh for each of a prefill's layers they came back from the system as new pages
   // every time (several percent of an F16 prefill in page faults and memset).
   struct LayerBuffers {
-    std::vector<float> h, q, k, v, angles, attn, o, gate, up;
+    std::vector<float> h, q, k, v, attn, o, gate, up;
   };
   LayerBuffers buffers_;
 };
