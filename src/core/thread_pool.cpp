@@ -40,6 +40,7 @@ struct ThreadPool::Job {
   int64_t grain = 1;
   int64_t blocks = 0;
   int64_t pieces = 0;
+  std::vector<int64_t> starts;  // piece k is blocks [starts[k], starts[k + 1])
   std::atomic<int64_t> next{0};  // the next piece to take
   std::atomic<int64_t> done{0};  // pieces finished (or failed)
   std::mutex error_mutex;
@@ -48,14 +49,34 @@ struct ThreadPool::Job {
   std::condition_variable* finished = nullptr;
 };
 
+// Where the pieces of `blocks` start (and, last, `blocks`). One piece per thread: equal
+// contiguous ranges (decode's streams). More: each piece takes a share of what is left,
+// so that the pieces shrink towards the end and the last one a thread finishes leaves
+// the others little to wait for; no piece is smaller than a quarter of an equal split's.
+std::vector<int64_t> ThreadPool::piece_starts(int64_t blocks, int64_t threads, int64_t pieces_per_thread) {
+  std::vector<int64_t> starts{0};
+  if (pieces_per_thread == 1) {
+    const int64_t pieces = std::min(blocks, threads);
+    for (int64_t k = 1; k <= pieces; ++k) starts.push_back(blocks * k / pieces);
+    return starts;
+  }
+  const int64_t smallest = std::max<int64_t>(1, blocks / (4 * pieces_per_thread * threads));
+  for (int64_t at = 0; at < blocks;) {
+    const int64_t share = (blocks - at + pieces_per_thread * threads / 2 - 1) / (pieces_per_thread * threads / 2);
+    at = std::min(blocks, at + std::max(smallest, share));
+    starts.push_back(at);
+  }
+  return starts;
+}
+
 void ThreadPool::work_on(Job& job) {
   for (;;) {
     const int64_t piece = job.next.fetch_add(1);
     if (piece >= job.pieces) return;
     // The body is only reached through a taken piece, and the caller waits for every
     // taken piece, so it is still alive here.
-    const int64_t begin = job.blocks * piece / job.pieces * job.grain;
-    const int64_t end = std::min(job.n, job.blocks * (piece + 1) / job.pieces * job.grain);
+    const int64_t begin = job.starts[piece] * job.grain;
+    const int64_t end = std::min(job.n, job.starts[piece + 1] * job.grain);
     try {
       if (begin < end) (*job.body)(begin, end);
     } catch (...) {
@@ -168,7 +189,8 @@ void ThreadPool::parallel_for(int64_t n, const std::function<void(int64_t, int64
   job->n = n;
   job->grain = grain;
   job->blocks = blocks;
-  job->pieces = std::min<int64_t>(blocks, std::max<int64_t>(1, pieces_per_thread) * size());
+  job->starts = piece_starts(blocks, size(), std::max<int64_t>(1, pieces_per_thread));
+  job->pieces = static_cast<int64_t>(job->starts.size()) - 1;
   job->pool_mutex = &mutex_;
   job->finished = &done_;
   {

@@ -38,7 +38,9 @@ class ThreadPool {
   // stalls every loop for a time slice. Which thread runs a piece never matters to the
   // result (see the contract above). `pieces_per_thread` trades the balance of many
   // pieces for the long contiguous ranges of few (a memory-bound stream keeps its
-  // prefetch going only within a piece).
+  // prefetch going only within a piece): 1 gives each thread one equal range; more give
+  // pieces that shrink towards the end (each a share of what is left, none below a
+  // quarter of an equal split's), so the last piece leaves little to wait on.
   void parallel_for(int64_t n, const std::function<void(int64_t begin, int64_t end)>& body,
                     int64_t grain = 1, int64_t pieces_per_thread = kPiecesPerThread);
 
@@ -52,6 +54,7 @@ class ThreadPool {
  private:
   struct Job;
   void worker_loop(int index);
+  static std::vector<int64_t> piece_starts(int64_t blocks, int64_t threads, int64_t pieces_per_thread);
   // Runs pieces of `job` until none is left to take.
   static void work_on(Job& job);
 
