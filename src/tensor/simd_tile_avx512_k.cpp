@@ -1,15 +1,22 @@
 // The AVX-512 register tile for Q4_K and Q5_K weights against Q8_K activations
 // (simd_tile.h). The four-row kernel (simd_dot_avx512_k.cpp) unpacks a weight
 // super-block's scales, mins and levels again for every four tokens; in a prefill the
-// same row meets every token of the batch, so here each weight row is unpacked once into
-// registers' layout (PackedSuperBlock) and then read, as it is, by every four tokens.
-// Per four tokens and super-block what remains is the integer products (maddubs, then
-// vpdpwssd by the sub-block scales), two rows' float work per register (fold, convert,
-// fused multiply-add) and the four min terms in one reduction: the operations of
-// scale_min_dot_four, so every element keeps the single-row kernel's bits.
+// same row meets every token of the batch. Here both sides are laid out once:
+//   - each weight row's super-blocks (PackedSuperBlock): the levels of each 32-value
+//     chunk, its scale, the mins and the two fp16 scales as floats;
+//   - the tokens, four at a time (PackedQuad): each pair of tokens' quants side by side
+//     per chunk, so that one 512-bit register holds two tokens' eight int32 lanes (the
+//     single-row kernel's lanes, with no folding), their scales spread to match, and the
+//     sums of each two bsums (the min terms' operands).
+// Per four tokens and super-block what remains is, per chunk and pair of tokens, one
+// maddubs and one vpdpwssd; per pair one conversion and one fused multiply-add; and the
+// four min terms in one vpmaddwd and a reduction. The integer lanes are the single-row
+// kernel's exact sums and every float operation is its own, in its order, so every
+// element keeps its bits.
 
 #include <algorithm>
 #include <cstdint>
+#include <cstring>
 #include <vector>
 
 #include "tensor/quant_k.h"
@@ -24,73 +31,115 @@ namespace {
 
 using avx2::half;
 
+constexpr int kChunks = kQK_K / 32;  // 32-value chunks of a super-block
+
 // One Q4_K/Q5_K super-block of one weight row as the tile reads it.
 struct alignas(64) PackedSuperBlock {
-  __m512i levels[4];  // chunk k's 64 levels (avx512::chunk_levels)
-  __m512i scales[4];  // chunk k's int16 scales: sub-block 2k's in the lower half, 2k + 1's in the upper
-  __m512i mins;       // avx512::paired_mins of the eight mins, in both halves
+  uint8_t levels[kChunks][32];  // chunk c: the levels of values 32c..32c+31
+  int32_t scales[kChunks];      // chunk c's sub-block scale, in both int16 halves
+  int16_t mins[8];
   float d, dmin;
 };
 
-// Weight rows unpacked at a time: two rows' packed super-blocks and four tokens' Q8_K
-// rows stay in the first-level cache while the tokens pass over them, so each token's
-// row is read from the second-level cache once per two weight rows.
+// One super-block of four tokens as the tile reads it.
+struct alignas(64) PackedQuad {
+  __m512i quants[2][kChunks];  // pair u, chunk c: [token 2u's 32 quants | token 2u + 1's]
+  __m512 scales[2];            // pair u: [token 2u's d x 8 | token 2u + 1's d x 8]
+  __m512i bsum_pairs;          // 128-bit lane k: token k's bsums[2s] + bsums[2s + 1], s < 8
+  __m128 d;                    // lane k: token k's d
+};
+
+// Weight rows unpacked at a time: their packed super-blocks stay in the first-level
+// cache while the tokens pass over them, so each token's packed row is read from the
+// second-level cache once per two weight rows.
 constexpr int64_t kRowGroup = 2;
+
+// Tokens packed at a time: the per-thread buffer stays bounded however long the prompt.
+constexpr int64_t kTokenChunk = 64;
 
 template <bool kFifthBit, typename Block>
 PD_AVX512 void pack_row(const Block* x, int64_t blocks, PackedSuperBlock* out) {
   for (int64_t i = 0; i < blocks; ++i) {
     const avx512::ScalesMins sm = avx512::unpack_scales_mins(x[i].scales);
-    const __m256i scales16 = _mm256_cvtepu8_epi16(_mm_cvtsi64_si128(static_cast<int64_t>(sm.scales)));
     __m512i high_bits = _mm512_setzero_si512();
     if constexpr (kFifthBit) high_bits = avx512::both_halves_shifted<1>(x[i].qh);
-    for (int k = 0; k < 4; ++k) {
-      _mm512_store_si512(&out[i].levels[k], avx512::chunk_levels<kFifthBit>(x[i], k, high_bits));
-      _mm512_store_si512(&out[i].scales[k], avx512::half_scales(scales16, 2 * k));
+    for (int k = 0; k < kChunks / 2; ++k) {  // chunks 2k and 2k + 1 (avx512::chunk_levels)
+      _mm512_store_si512(out[i].levels[2 * k], avx512::chunk_levels<kFifthBit>(x[i], k, high_bits));
     }
-    _mm512_store_si512(&out[i].mins, _mm512_broadcast_i64x4(avx512::paired_mins(sm.mins)));
+    for (int c = 0; c < kChunks; ++c) {
+      const auto scale = static_cast<uint32_t>((sm.scales >> (8 * c)) & 0xFF);
+      out[i].scales[c] = static_cast<int32_t>(scale | (scale << 16));
+      out[i].mins[c] = static_cast<int16_t>((sm.mins >> (8 * c)) & 0xFF);
+    }
     out[i].d = half(x[i].d);
     out[i].dmin = half(x[i].dmin);
   }
 }
 
-// Four tokens (y[t] is token t's row of Q8_K super-blocks) against one packed weight
-// row: out[t * y_stride] = the single-row kernel's dot product.
-PD_AVX512 void four_tokens(int64_t blocks, const PackedSuperBlock* w, const BlockQ8K* const* y, float* out,
+// Tokens y[0..3] (rows of Q8_K super-blocks) into blocks PackedQuads.
+PD_AVX512 void pack_quad(const BlockQ8K* const* y, int64_t blocks, PackedQuad* out) {
+  for (int64_t i = 0; i < blocks; ++i) {
+    for (int u = 0; u < 2; ++u) {
+      const BlockQ8K& first = y[2 * u][i];
+      const BlockQ8K& second = y[2 * u + 1][i];
+      for (int c = 0; c < kChunks; ++c) {
+        _mm512_store_si512(&out[i].quants[u][c],
+                           avx512::join(avx2::load32(first.qs + 32 * c), avx2::load32(second.qs + 32 * c)));
+      }
+      _mm512_store_ps(&out[i].scales[u], avx512::two_scalars(first.d, second.d));
+    }
+    alignas(64) int16_t bsum_pairs[4][8];
+    float d[4];
+    for (int k = 0; k < 4; ++k) {
+      for (int s = 0; s < 8; ++s) bsum_pairs[k][s] = static_cast<int16_t>(y[k][i].bsums[2 * s] + y[k][i].bsums[2 * s + 1]);
+      d[k] = y[k][i].d;
+    }
+    _mm512_store_si512(&out[i].bsum_pairs, _mm512_load_si512(bsum_pairs));
+    out[i].d = _mm_loadu_ps(d);
+  }
+}
+
+// The four tokens' min terms against super-block `w` (lane k: token k's sum over s of
+// bsum pair s times min s, exactly).
+PD_AVX512 inline __m128i min_terms(const PackedSuperBlock& w, const PackedQuad& a) {
+  const __m512i mins = _mm512_broadcast_i32x4(_mm_load_si128(reinterpret_cast<const __m128i*>(w.mins)));
+  __m512i s = _mm512_madd_epi16(_mm512_load_si512(&a.bsum_pairs), mins);
+  s = _mm512_add_epi32(s, _mm512_shuffle_epi32(s, _MM_PERM_BADC));
+  s = _mm512_add_epi32(s, _mm512_shuffle_epi32(s, _MM_PERM_CDAB));
+  const __m512i first_of_each_lane = _mm512_setr_epi32(0, 4, 8, 12, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0);
+  return _mm512_castsi512_si128(_mm512_permutexvar_epi32(first_of_each_lane, s));
+}
+
+// Four packed tokens against one packed weight row: out[t * y_stride] for t < 4 = the
+// single-row kernel's dot product.
+PD_AVX512 void four_tokens(int64_t blocks, const PackedSuperBlock* w, const PackedQuad* a, float* out,
                            int64_t y_stride) {
   __m512 acc[2] = {_mm512_setzero_ps(), _mm512_setzero_ps()};  // tokens [0 | 1] and [2 | 3]
   __m128 mins = _mm_setzero_ps();                                // lane t: token t
-  const __m512i token_of_half[2] = {_mm512_mask_blend_epi32(0xFF00, _mm512_set1_epi32(0), _mm512_set1_epi32(1)),
-                                    _mm512_mask_blend_epi32(0xFF00, _mm512_set1_epi32(2), _mm512_set1_epi32(3))};
   for (int64_t i = 0; i < blocks; ++i) {
     const PackedSuperBlock& b = w[i];
-    const BlockQ8K* rows[4] = {y[0] + i, y[1] + i, y[2] + i, y[3] + i};
-    __m512i sums[4] = {_mm512_setzero_si512(), _mm512_setzero_si512(), _mm512_setzero_si512(),
-                       _mm512_setzero_si512()};
-    for (int k = 0; k < 4; ++k) {
-      const __m512i levels = _mm512_load_si512(&b.levels[k]);
-      const __m512i scales = _mm512_load_si512(&b.scales[k]);
-      for (int t = 0; t < 4; ++t) {
-        const __m512i products = _mm512_maddubs_epi16(levels, avx512::load64(rows[t]->qs + 64 * k));
-        sums[t] = _mm512_dpwssd_epi32(sums[t], products, scales);
+    __m512i sums[2] = {_mm512_setzero_si512(), _mm512_setzero_si512()};
+    for (int c = 0; c < kChunks; ++c) {
+      const __m512i levels = _mm512_broadcast_i64x4(avx2::load32(b.levels[c]));
+      const __m512i scale = _mm512_set1_epi32(b.scales[c]);
+      for (int u = 0; u < 2; ++u) {
+        const __m512i products = _mm512_maddubs_epi16(levels, _mm512_load_si512(&a[i].quants[u][c]));
+        sums[u] = _mm512_dpwssd_epi32(sums[u], products, scale);
       }
     }
-    const __m128 dy = _mm_setr_ps(rows[0]->d, rows[1]->d, rows[2]->d, rows[3]->d);
-    const __m512 d_dy = _mm512_castps128_ps512(_mm_mul_ps(_mm_set1_ps(b.d), dy));
-    for (int p = 0; p < 2; ++p) {
-      const __m512i folded = avx512::fold_two(sums[2 * p], sums[2 * p + 1]);
-      const __m512 scale = _mm512_permutexvar_ps(token_of_half[p], d_dy);
-      acc[p] = _mm512_fmadd_ps(scale, _mm512_cvtepi32_ps(folded), acc[p]);
+    const __m512 d = _mm512_set1_ps(b.d);
+    for (int u = 0; u < 2; ++u) {
+      const __m512 scale = _mm512_mul_ps(d, _mm512_load_ps(&a[i].scales[u]));
+      acc[u] = _mm512_fmadd_ps(scale, _mm512_cvtepi32_ps(sums[u]), acc[u]);
     }
-    const __m128 dmin_dy = _mm_mul_ps(_mm_set1_ps(b.dmin), dy);
-    const __m128i min_terms = avx512::min_terms_four(rows, _mm512_load_si512(&b.mins));
-    mins = _mm_sub_ps(mins, _mm_mul_ps(dmin_dy, _mm_cvtepi32_ps(min_terms)));
+    const __m128 dmin_dy = _mm_mul_ps(_mm_set1_ps(b.dmin), a[i].d);
+    mins = _mm_sub_ps(mins, _mm_mul_ps(dmin_dy, _mm_cvtepi32_ps(min_terms(b, a[i]))));
   }
   float min_sums[4];
   _mm_storeu_ps(min_sums, mins);
-  for (int p = 0; p < 2; ++p) {
-    out[2 * p * y_stride] = avx2::sum_lanes(avx512::low_half(acc[p])) + min_sums[2 * p];
-    out[(2 * p + 1) * y_stride] = avx2::sum_lanes(avx512::high_half(acc[p])) + min_sums[2 * p + 1];
+  for (int u = 0; u < 2; ++u) {
+    out[2 * u * y_stride] = avx2::sum_lanes(avx512::low_half(acc[u])) + min_sums[2 * u];
+    out[(2 * u + 1) * y_stride] = avx2::sum_lanes(avx512::high_half(acc[u])) + min_sums[2 * u + 1];
   }
 }
 
@@ -102,33 +151,41 @@ bool tiled_product(int64_t n, const void* weight, size_t weight_stride, int64_t 
   if (tokens < 4) return false;
   const VecDotFn single = avx512_vec_dot(kType);
   const int64_t blocks = n / kQK_K;
-  thread_local std::vector<PackedSuperBlock> packed;
-  packed.resize(static_cast<size_t>(blocks * kRowGroup));
+  const int64_t quads = tokens / 4;
+  thread_local std::vector<PackedSuperBlock> packed_rows;
+  thread_local std::vector<PackedQuad> packed_quads;
+  packed_rows.resize(static_cast<size_t>(blocks * kRowGroup));
+  packed_quads.resize(static_cast<size_t>(blocks * std::min(quads, kTokenChunk / 4)));
   const auto* w = static_cast<const uint8_t*>(weight);
   const auto* a = static_cast<const uint8_t*>(activation);
   auto token_row = [&](int64_t t) { return reinterpret_cast<const BlockQ8K*>(a + t * activation_stride); };
-  for (int64_t group = 0; group < rows; group += kRowGroup) {
-    const int64_t group_rows = std::min(kRowGroup, rows - group);
-    for (int64_t k = 0; k < group_rows; ++k) {
-      pack_row<kFifthBit>(reinterpret_cast<const Block*>(w + (group + k) * weight_stride), blocks,
-                          packed.data() + k * blocks);
-    }
-    const int64_t next_rows = std::min(kRowGroup, rows - group - group_rows);
-    avx2::SpreadPrefetch next(w + (group + group_rows) * weight_stride, next_rows * static_cast<int64_t>(weight_stride),
-                              tokens / 4);
-    int64_t t = 0;
-    for (; t + 4 <= tokens; t += 4) {
-      next.step();
+  for (int64_t chunk = 0; chunk < 4 * quads; chunk += kTokenChunk) {
+    const int64_t chunk_quads = std::min(kTokenChunk, 4 * quads - chunk) / 4;
+    for (int64_t q = 0; q < chunk_quads; ++q) {
+      const int64_t t = chunk + 4 * q;
       const BlockQ8K* four[4] = {token_row(t), token_row(t + 1), token_row(t + 2), token_row(t + 3)};
+      pack_quad(four, blocks, packed_quads.data() + q * blocks);
+    }
+    for (int64_t group = 0; group < rows; group += kRowGroup) {
+      const int64_t group_rows = std::min(kRowGroup, rows - group);
       for (int64_t k = 0; k < group_rows; ++k) {
-        four_tokens(blocks, packed.data() + k * blocks, four, y + t * y_stride + group + k, y_stride);
+        pack_row<kFifthBit>(reinterpret_cast<const Block*>(w + (group + k) * weight_stride), blocks,
+                            packed_rows.data() + k * blocks);
+      }
+      const int64_t next_rows = std::min(kRowGroup, rows - group - group_rows);
+      avx2::SpreadPrefetch next(w + (group + group_rows) * weight_stride,
+                                next_rows * static_cast<int64_t>(weight_stride), chunk_quads);
+      for (int64_t q = 0; q < chunk_quads; ++q) {
+        next.step();
+        for (int64_t k = 0; k < group_rows; ++k) {
+          four_tokens(blocks, packed_rows.data() + k * blocks, packed_quads.data() + q * blocks,
+                      y + (chunk + 4 * q) * y_stride + group + k, y_stride);
+        }
       }
     }
-    for (; t < tokens; ++t) {
-      for (int64_t k = 0; k < group_rows; ++k) {
-        y[t * y_stride + group + k] = single(n, w + (group + k) * weight_stride, token_row(t));
-      }
-    }
+  }
+  for (int64_t t = 4 * quads; t < tokens; ++t) {
+    for (int64_t r = 0; r < rows; ++r) y[t * y_stride + r] = single(n, w + r * weight_stride, token_row(t));
   }
   return true;
 }
