@@ -205,7 +205,6 @@ void register_all() {
     const BlockTileFn block_tile = avx512_block_tile(type);
     benchmark::RegisterBenchmark(("gemm/" + name + "/avx512_dot4").c_str(), gemm, type, avx512_vec_dot4(type), nullptr, nullptr)
         ->Args({2816, 1024})->Args({1024, 2816})->Unit(benchmark::kMillisecond)->MinTime(0.5);
-    if (float_tile == nullptr && block_tile == nullptr) continue;  // Q6_K has none
     benchmark::RegisterBenchmark(("gemm/" + name + "/avx512_tile").c_str(), gemm, type, nullptr, float_tile, block_tile)
         ->Args({2816, 1024})->Args({1024, 2816})->Unit(benchmark::kMillisecond)->MinTime(0.5);
   }

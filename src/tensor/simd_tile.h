@@ -50,7 +50,7 @@ using BlockTileFn = bool (*)(int64_t n, const void* weight, size_t weight_stride
                              const void* activation, size_t activation_stride, int64_t tokens,
                              float* y, int64_t y_stride);
 
-// Q4_K and Q5_K against Q8_K activations (activation rows at activation +
+// Q4_K, Q5_K and Q6_K against Q8_K activations (activation rows at activation +
 // t * activation_stride) have a tile too: each weight row's super-blocks are unpacked
 // once and read by every four tokens, each element with the bits of simd_vec_dot(type)
 // (the single-row kernel's integer sums and float operations). It takes four tokens or

@@ -1,18 +1,19 @@
-// The AVX-512 register tile for Q4_K and Q5_K weights against Q8_K activations
-// (simd_tile.h). The four-row kernel (simd_dot_avx512_k.cpp) unpacks a weight
+// The AVX-512 register tiles for Q4_K, Q5_K and Q6_K weights against Q8_K activations
+// (simd_tile.h). The four-row kernels (simd_dot_avx512_k.cpp) unpack a weight
 // super-block's scales, mins and levels again for every four tokens; in a prefill the
 // same row meets every token of the batch. Here both sides are laid out once:
-//   - each weight row's super-blocks (PackedSuperBlock): the levels of each 32-value
-//     chunk, its scale, the mins and the two fp16 scales as floats;
+//   - each weight row's super-blocks (PackedSuperBlock, PackedQ6Block): per 32-value
+//     chunk its levels (for Q6_K their magnitudes and signs) and its scales, plus the
+//     mins and the fp16 scales as floats;
 //   - the tokens, four at a time (PackedQuad): each pair of tokens' quants side by side
 //     per chunk, so that one 512-bit register holds two tokens' eight int32 lanes (the
 //     single-row kernel's lanes, with no folding), their scales spread to match, and the
 //     sums of each two bsums (the min terms' operands).
 // Per four tokens and super-block what remains is, per chunk and pair of tokens, one
-// maddubs and one vpdpwssd; per pair one conversion and one fused multiply-add; and the
-// four min terms in one vpmaddwd and a reduction. The integer lanes are the single-row
-// kernel's exact sums and every float operation is its own, in its order, so every
-// element keeps its bits.
+// maddubs and one vpdpwssd (Q6_K: and the quants' signs); per pair one conversion and
+// one fused multiply-add; for Q4_K/Q5_K the four min terms in one vpmaddwd and a
+// reduction. The integer lanes are the single-row kernel's exact sums and every float
+// operation is its own, in its order, so every element keeps its bits.
 
 #include <algorithm>
 #include <cstdint>
@@ -143,16 +144,109 @@ PD_AVX512 void four_tokens(int64_t blocks, const PackedSuperBlock* w, const Pack
   }
 }
 
+// One Q6_K super-block of one weight row as the tile reads it. Its levels (0..63, less
+// 32) meet the quants as q6_k_dot's do: their magnitudes as maddubs' unsigned operand,
+// the quants negated where a level is negative (avx512::sign_split).
+struct alignas(64) PackedQ6Block {
+  uint8_t magnitudes[kChunks][32];  // chunk c: |level - 32| of values 32c..32c+31
+  uint64_t negative[kChunks];       // chunk c: bit l (and l + 32) set where value 32c + l's level < 32
+  int16_t scales[kChunks][16];      // chunk c: scale 2c x 8, then scale 2c + 1 x 8
+  float d;
+};
+
+// Values 128h + 32k + l of a Q6_K super-block are nibble k / 2 of ql[64h + 32(k % 2) + l]
+// with bit pair k of qh[32h + l] above it (q6_k_dot's layout).
+PD_AVX512 void pack_q6_row(const BlockQ6K* x, int64_t blocks, PackedQ6Block* out) {
+  const __m512i two_bits = _mm512_set1_epi8(3);
+  for (int64_t i = 0; i < blocks; ++i) {
+    for (int h = 0; h < 2; ++h) {
+      const __m512i ql = avx512::load64(x[i].ql + 64 * h);
+      const __m512i qh = avx512::both_halves_shifted<2>(x[i].qh + 32 * h);
+      const __m512i stored[2] = {
+          _mm512_or_si512(avx512::low_nibbles(ql), _mm512_slli_epi16(_mm512_and_si512(qh, two_bits), 4)),
+          _mm512_or_si512(avx512::high_nibbles(ql),
+                          _mm512_slli_epi16(_mm512_and_si512(_mm512_srli_epi16(qh, 4), two_bits), 4)),
+      };
+      for (int p = 0; p < 2; ++p) {  // chunks 4h + 2p and 4h + 2p + 1
+        const int chunk = 4 * h + 2 * p;
+        const avx512::SignSplit split = avx512::sign_split(_mm512_sub_epi8(stored[p], _mm512_set1_epi8(32)));
+        _mm512_store_si512(out[i].magnitudes[chunk], split.magnitude);
+        const uint64_t bits = _cvtmask64_u64(split.negative);
+        out[i].negative[chunk] = (bits & 0xFFFFFFFFu) * 0x100000001u;
+        out[i].negative[chunk + 1] = (bits >> 32) * 0x100000001u;
+      }
+    }
+    for (int c = 0; c < kChunks; ++c) {
+      for (int l = 0; l < 16; ++l) out[i].scales[c][l] = x[i].scales[2 * c + l / 8];
+    }
+    out[i].d = half(x[i].d);
+  }
+}
+
+// Four packed tokens against one packed Q6_K weight row, as four_tokens.
+PD_AVX512 void four_tokens_q6(int64_t blocks, const PackedQ6Block* w, const PackedQuad* a, float* out,
+                              int64_t y_stride) {
+  __m512 acc[2] = {_mm512_setzero_ps(), _mm512_setzero_ps()};  // tokens [0 | 1] and [2 | 3]
+  for (int64_t i = 0; i < blocks; ++i) {
+    const PackedQ6Block& b = w[i];
+    __m512i sums[2] = {_mm512_setzero_si512(), _mm512_setzero_si512()};
+    for (int c = 0; c < kChunks; ++c) {
+      const __m512i magnitude = _mm512_broadcast_i64x4(avx2::load32(b.magnitudes[c]));
+      const __mmask64 negative = _cvtu64_mask64(b.negative[c]);
+      const __m512i scale = _mm512_broadcast_i64x4(avx2::load32(b.scales[c]));
+      for (int u = 0; u < 2; ++u) {
+        const __m512i q = _mm512_load_si512(&a[i].quants[u][c]);
+        const __m512i products = _mm512_maddubs_epi16(magnitude, avx512::signed_operand({magnitude, negative}, q));
+        sums[u] = _mm512_dpwssd_epi32(sums[u], products, scale);
+      }
+    }
+    const __m512 d = _mm512_set1_ps(b.d);
+    for (int u = 0; u < 2; ++u) {
+      const __m512 scale = _mm512_mul_ps(d, _mm512_load_ps(&a[i].scales[u]));
+      acc[u] = _mm512_fmadd_ps(scale, _mm512_cvtepi32_ps(sums[u]), acc[u]);
+    }
+  }
+  for (int u = 0; u < 2; ++u) {
+    out[2 * u * y_stride] = avx2::sum_lanes(avx512::low_half(acc[u]));
+    out[(2 * u + 1) * y_stride] = avx2::sum_lanes(avx512::high_half(acc[u]));
+  }
+}
+
+// What tiled_product needs of a weight type: its packed super-block, how a row is packed
+// and how four packed tokens meet it.
+template <bool kFifthBit, typename Block, TensorType kType>
+struct ScaleMinWeights {
+  static constexpr TensorType type = kType;
+  using Packed = PackedSuperBlock;
+  static void pack(const uint8_t* row, int64_t blocks, Packed* out) {
+    pack_row<kFifthBit>(reinterpret_cast<const Block*>(row), blocks, out);
+  }
+  static void four(int64_t blocks, const Packed* w, const PackedQuad* a, float* out, int64_t y_stride) {
+    four_tokens(blocks, w, a, out, y_stride);
+  }
+};
+
+struct Q6Weights {
+  static constexpr TensorType type = TensorType::Q6_K;
+  using Packed = PackedQ6Block;
+  static void pack(const uint8_t* row, int64_t blocks, Packed* out) {
+    pack_q6_row(reinterpret_cast<const BlockQ6K*>(row), blocks, out);
+  }
+  static void four(int64_t blocks, const Packed* w, const PackedQuad* a, float* out, int64_t y_stride) {
+    four_tokens_q6(blocks, w, a, out, y_stride);
+  }
+};
+
 // Four tokens or more: fewer go to the four-row and single-row kernels, as do the
 // tokens left over past the last four here (the single-row kernel, same bits).
-template <bool kFifthBit, typename Block, TensorType kType>
+template <typename Weights>
 bool tiled_product(int64_t n, const void* weight, size_t weight_stride, int64_t rows, const void* activation,
                    size_t activation_stride, int64_t tokens, float* y, int64_t y_stride) {
   if (tokens < 4) return false;
-  const VecDotFn single = avx512_vec_dot(kType);
+  const VecDotFn single = avx512_vec_dot(Weights::type);
   const int64_t blocks = n / kQK_K;
   const int64_t quads = tokens / 4;
-  thread_local std::vector<PackedSuperBlock> packed_rows;
+  thread_local std::vector<typename Weights::Packed> packed_rows;
   thread_local std::vector<PackedQuad> packed_quads;
   packed_rows.resize(static_cast<size_t>(blocks * kRowGroup));
   packed_quads.resize(static_cast<size_t>(blocks * std::min(quads, kTokenChunk / 4)));
@@ -169,8 +263,7 @@ bool tiled_product(int64_t n, const void* weight, size_t weight_stride, int64_t 
     for (int64_t group = 0; group < rows; group += kRowGroup) {
       const int64_t group_rows = std::min(kRowGroup, rows - group);
       for (int64_t k = 0; k < group_rows; ++k) {
-        pack_row<kFifthBit>(reinterpret_cast<const Block*>(w + (group + k) * weight_stride), blocks,
-                            packed_rows.data() + k * blocks);
+        Weights::pack(w + (group + k) * weight_stride, blocks, packed_rows.data() + k * blocks);
       }
       const int64_t next_rows = std::min(kRowGroup, rows - group - group_rows);
       avx2::SpreadPrefetch next(w + (group + group_rows) * weight_stride,
@@ -178,8 +271,8 @@ bool tiled_product(int64_t n, const void* weight, size_t weight_stride, int64_t 
       for (int64_t q = 0; q < chunk_quads; ++q) {
         next.step();
         for (int64_t k = 0; k < group_rows; ++k) {
-          four_tokens(blocks, packed_rows.data() + k * blocks, packed_quads.data() + q * blocks,
-                      y + (chunk + 4 * q) * y_stride + group + k, y_stride);
+          Weights::four(blocks, packed_rows.data() + k * blocks, packed_quads.data() + q * blocks,
+                        y + (chunk + 4 * q) * y_stride + group + k, y_stride);
         }
       }
     }
@@ -195,8 +288,9 @@ bool tiled_product(int64_t n, const void* weight, size_t weight_stride, int64_t 
 BlockTileFn avx512_k_block_tile(TensorType type) {
   if (avx512_vec_dot(type) == nullptr) return nullptr;
   switch (type) {
-    case TensorType::Q4_K: return tiled_product<false, BlockQ4K, TensorType::Q4_K>;
-    case TensorType::Q5_K: return tiled_product<true, BlockQ5K, TensorType::Q5_K>;
+    case TensorType::Q4_K: return tiled_product<ScaleMinWeights<false, BlockQ4K, TensorType::Q4_K>>;
+    case TensorType::Q5_K: return tiled_product<ScaleMinWeights<true, BlockQ5K, TensorType::Q5_K>>;
+    case TensorType::Q6_K: return tiled_product<Q6Weights>;
     default: return nullptr;
   }
 }

@@ -80,16 +80,19 @@ TEST(SimdTile, OnlyFloatTypesHaveFloatTiles) {
   EXPECT_EQ(avx512_float_tile(TensorType::BF16), nullptr);
 }
 
-// Any bytes for every level, sub-block scale and min of Q4_K/Q5_K super-blocks, and
-// finite fp16 super-block scales (d, dmin: the first two words) of any exponent.
+// Any bytes for every level, sub-block scale and min of K-quant super-blocks, and
+// finite fp16 super-block scales of any exponent (Q4_K/Q5_K: d and dmin, the first two
+// words; Q6_K: d, the last).
 void fill_random_super_blocks(TensorType type, std::vector<uint8_t>& weights, std::mt19937& rng) {
   for (uint8_t& byte : weights) byte = static_cast<uint8_t>(rng());
   const size_t block_bytes = type_traits(type).block_bytes;
+  const std::vector<size_t> scale_offsets =
+      type == TensorType::Q6_K ? std::vector<size_t>{block_bytes - 2} : std::vector<size_t>{0, 2};
   for (size_t at = 0; at < weights.size(); at += block_bytes) {
-    for (size_t word = 0; word < 2; ++word) {
+    for (const size_t offset : scale_offsets) {
       const auto exponent = static_cast<uint16_t>(rng() % 31);  // 31 would be inf/NaN
       const auto half = static_cast<uint16_t>(((rng() & 1) << 15) | (exponent << 10) | (rng() & 0x3FF));
-      std::memcpy(weights.data() + at + 2 * word, &half, sizeof half);
+      std::memcpy(weights.data() + at + offset, &half, sizeof half);
     }
   }
 }
@@ -128,7 +131,9 @@ BlockProblem make_block_problem(TensorType type, int64_t n, int64_t rows, int64_
   return p;
 }
 
-bool is_k_type(TensorType type) { return type == TensorType::Q4_K || type == TensorType::Q5_K; }
+bool is_k_type(TensorType type) {
+  return type == TensorType::Q4_K || type == TensorType::Q5_K || type == TensorType::Q6_K;
+}
 
 void expect_block_tile_equals_single_rows(TensorType type, int64_t n, int64_t rows, int64_t tokens,
                                           Weights kind = Weights::kQuantized) {
@@ -177,7 +182,7 @@ TEST(SimdTile, EveryBlockTileElementHasTheSingleRowKernelsBits) {
 
 TEST(SimdTile, EveryKTileElementHasTheSingleRowKernelsBits) {
   if (avx512_block_tile(TensorType::Q4_K) == nullptr) GTEST_SKIP() << "no AVX-512";
-  for (const TensorType type : {TensorType::Q4_K, TensorType::Q5_K}) {
+  for (const TensorType type : {TensorType::Q4_K, TensorType::Q5_K, TensorType::Q6_K}) {
     for (const int64_t n : {256, 1024, 2816}) {
       for (const int64_t rows : {1, 2, 3, 9}) {
         for (const int64_t tokens : {1, 3, 4, 7, 13, 70}) {
