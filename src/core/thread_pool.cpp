@@ -60,9 +60,13 @@ std::vector<int64_t> ThreadPool::piece_starts(int64_t blocks, int64_t threads, i
     for (int64_t k = 1; k <= pieces; ++k) starts.push_back(blocks * k / pieces);
     return starts;
   }
-  const int64_t smallest = std::max<int64_t>(1, blocks / (4 * pieces_per_thread * threads));
+  const int64_t equal_pieces = pieces_per_thread * threads;
+  const int64_t smallest = std::max<int64_t>(1, blocks / (4 * equal_pieces));
+  // Each piece takes this part of what is left: the first is twice an equal piece, and
+  // the pieces shrink geometrically down to the smallest.
+  const int64_t parts_of_rest = equal_pieces / 2;
   for (int64_t at = 0; at < blocks;) {
-    const int64_t share = (blocks - at + pieces_per_thread * threads / 2 - 1) / (pieces_per_thread * threads / 2);
+    const int64_t share = (blocks - at + parts_of_rest - 1) / parts_of_rest;
     at = std::min(blocks, at + std::max(smallest, share));
     starts.push_back(at);
   }

@@ -31,7 +31,7 @@ namespace {
 constexpr int kTileRows = 4;
 constexpr int kTileTokens = 4;
 
-// Tokens packed and tiled at a time: a packed chunk (three times its Q8_0 bytes) stays in
+// Tokens packed and tiled at a time: a packed chunk (twice its Q8_0 bytes) stays in
 // the second-level cache while the weights pass over it, and the per-thread buffer stays
 // bounded however long the prompt.
 constexpr int64_t kTokenChunk = 64;
@@ -42,11 +42,17 @@ struct PackedWeightPair {
   __m512i levels;
 };
 
-// One block pair of one token: for the tile interleaved, for direct_rows in value order.
+// One block pair of one token as the tile reads it (its scales kept apart).
+struct TileTokenPair {
+  __m512i quants;  // interleaved
+  __m512i start;   // -128 * (sum of each four consecutive quants)
+};
+
+// One block pair of one token as direct_rows reads it, in value order.
 struct PackedTokenPair {
   __m512i quants;
-  __m512i start;   // -128 * (sum of each four consecutive quants)
-  __m512 scales;   // [d0 x 8 | d1 x 8] (direct_rows only)
+  __m512i start;
+  __m512 scales;   // [d0 x 8 | d1 x 8]
 };
 
 // A block pair's two scales, or the two products of a weight's and a token's.
@@ -116,18 +122,20 @@ PD_AVX512 bool has_minus128(const uint8_t* row, int64_t pairs) {
   return false;
 }
 
-// kInterleaved: laid out for the tile (its scales to scales[p]); else for direct_rows.
-template <bool kInterleaved>
-PD_AVX512 void pack_token(const uint8_t* row, int64_t pairs, PackedTokenPair* out, ScalePair* scales) {
+// A token's pairs: TileTokenPair (interleaved, the scales to scales[p]) or
+// PackedTokenPair (for direct_rows).
+template <typename TokenPair>
+PD_AVX512 void pack_token(const uint8_t* row, int64_t pairs, TokenPair* out, ScalePair* scales) {
+  constexpr bool kTile = std::is_same_v<TokenPair, TileTokenPair>;
   const auto* y = reinterpret_cast<const BlockQ8_0*>(row);
   const __m512i minus128 = _mm512_set1_epi8(static_cast<char>(0x80));
   for (int64_t p = 0; p < pairs; ++p) {
     __m512i q = avx512::join(avx2::load32(y[2 * p].qs), avx2::load32(y[2 * p + 1].qs));
-    if constexpr (kInterleaved) q = interleave_groups(q);
+    if constexpr (kTile) q = interleave_groups(q);
     const __m512i sums128 = _mm512_dpbusd_epi32(_mm512_setzero_si512(), minus128, q);  // 128 * sums
     _mm512_storeu_si512(&out[p].quants, q);
     _mm512_storeu_si512(&out[p].start, _mm512_sub_epi32(_mm512_setzero_si512(), sums128));
-    if constexpr (kInterleaved) {
+    if constexpr (kTile) {
       scales[p] = {avx2::half(y[2 * p].d), avx2::half(y[2 * p + 1].d)};
     } else {
       _mm512_storeu_ps(&out[p].scales, pair_scales<avx2::Q8_0Block>(y + 2 * p));
@@ -153,7 +161,7 @@ PD_AVX512 void scale_products(int64_t pairs, const ScalePair* weight_scales, con
 // kRows weight rows (levels at w[r * pairs + p]) against kTokens tokens (at
 // a[t * pairs + p]), their scale products laid out by scale_products<kTokens>.
 template <int kRows, int kTokens>
-PD_AVX512 void tile(int64_t pairs, const PackedWeightPair* w, const PackedTokenPair* a, const ScalePair* products,
+PD_AVX512 void tile(int64_t pairs, const PackedWeightPair* w, const TileTokenPair* a, const ScalePair* products,
                     float* y, int64_t y_stride) {
   __m512 acc[kRows][kTokens];
   for (int r = 0; r < kRows; ++r) {
@@ -161,7 +169,7 @@ PD_AVX512 void tile(int64_t pairs, const PackedWeightPair* w, const PackedTokenP
   }
   for (int64_t p = 0; p < pairs; ++p) {
     for (int t = 0; t < kTokens; ++t) {
-      const PackedTokenPair& token = a[t * pairs + p];
+      const TileTokenPair& token = a[t * pairs + p];
       const __m512i q = _mm512_loadu_si512(&token.quants);
       const __m512i start = _mm512_loadu_si512(&token.start);
       const ScalePair* scale = &products[(p * kTokens + t) * kTileRows];
@@ -208,7 +216,7 @@ PD_AVX512 void direct_rows(int64_t pairs, const uint8_t* w, size_t w_stride, con
 // w[k * pairs + p], scales at weight_scales[p * kTileRows + k]).
 template <int kTokens>
 void tile_group(int64_t pairs, int64_t rows, const PackedWeightPair* w, const ScalePair* weight_scales,
-                const PackedTokenPair* a, const ScalePair* token_scales, ScalePair* products, float* y,
+                const TileTokenPair* a, const ScalePair* token_scales, ScalePair* products, float* y,
                 int64_t y_stride) {
   scale_products<kTokens>(pairs, weight_scales, token_scales, pairs, products);
   if (rows == kTileRows) {
@@ -246,18 +254,19 @@ bool tiled_product(int64_t n, const void* weight, size_t weight_stride, int64_t 
     if (has_minus128(a + t * activation_stride, pairs)) return false;
   }
   thread_local std::vector<uint8_t> token_buffer, weight_buffer, scale_buffer;
-  const int64_t chunk_tokens = std::min(tokens, kTokenChunk);
-  auto* packed_tokens = line_aligned_scratch<PackedTokenPair>(token_buffer, static_cast<size_t>(pairs * chunk_tokens));
   const auto* w = static_cast<const uint8_t*>(weight);
   if (tokens == 1) {
-    pack_token<false>(a, pairs, packed_tokens, nullptr);
+    auto* token = line_aligned_scratch<PackedTokenPair>(token_buffer, static_cast<size_t>(pairs));
+    pack_token(a, pairs, token, nullptr);
     int64_t r = 0;
     for (; r + kTileRows <= rows; r += kTileRows) {
-      direct_rows<Block, kTileRows>(pairs, w + r * weight_stride, weight_stride, packed_tokens, y + r);
+      direct_rows<Block, kTileRows>(pairs, w + r * weight_stride, weight_stride, token, y + r);
     }
-    for (; r < rows; ++r) direct_rows<Block, 1>(pairs, w + r * weight_stride, weight_stride, packed_tokens, y + r);
+    for (; r < rows; ++r) direct_rows<Block, 1>(pairs, w + r * weight_stride, weight_stride, token, y + r);
     return true;
   }
+  const int64_t chunk_tokens = std::min(tokens, kTokenChunk);
+  auto* packed_tokens = line_aligned_scratch<TileTokenPair>(token_buffer, static_cast<size_t>(pairs * chunk_tokens));
   auto* packed_weights = line_aligned_scratch<PackedWeightPair>(weight_buffer, static_cast<size_t>(pairs * kTileRows));
   // Token scales (a chunk's), a row group's scales, and one tile's scale products.
   const size_t scale_count = static_cast<size_t>(pairs * (chunk_tokens + kTileRows + kTileTokens * kTileRows));
@@ -267,8 +276,8 @@ bool tiled_product(int64_t n, const void* weight, size_t weight_stride, int64_t 
   for (int64_t chunk = 0; chunk < tokens; chunk += kTokenChunk) {
     const int64_t chunk_end = std::min(tokens, chunk + kTokenChunk);
     for (int64_t t = chunk; t < chunk_end; ++t) {
-      pack_token<true>(a + t * activation_stride, pairs, packed_tokens + (t - chunk) * pairs,
-                       token_scales + (t - chunk) * pairs);
+      pack_token(a + t * activation_stride, pairs, packed_tokens + (t - chunk) * pairs,
+                 token_scales + (t - chunk) * pairs);
     }
     for (int64_t r = 0; r < rows; r += kTileRows) {
       const int64_t count_rows = std::min<int64_t>(kTileRows, rows - r);
@@ -282,12 +291,13 @@ bool tiled_product(int64_t n, const void* weight, size_t weight_stride, int64_t 
       // per four tokens: packing reads them from memory, and waiting there cost a tenth
       // of a Q4_0 prefill.
       const int64_t next_rows = std::min<int64_t>(kTileRows, rows - r - count_rows);
-      avx2::SpreadPrefetch next(w + (r + count_rows) * weight_stride, next_rows * weight_stride,
-                            (chunk_end - chunk + kTileTokens - 1) / kTileTokens);
+      avx2::SpreadPrefetch next(w + (r + count_rows) * weight_stride,
+                                next_rows * static_cast<int64_t>(weight_stride),
+                                (chunk_end - chunk + kTileTokens - 1) / kTileTokens);
       for (int64_t t = chunk; t < chunk_end; t += kTileTokens) {
         next.step();
         const int64_t count = std::min<int64_t>(kTileTokens, chunk_end - t);
-        const PackedTokenPair* tokens_at = packed_tokens + (t - chunk) * pairs;
+        const TileTokenPair* tokens_at = packed_tokens + (t - chunk) * pairs;
         const ScalePair* scales_at = token_scales + (t - chunk) * pairs;
         float* out = y + t * y_stride + r;
         switch (count) {
