@@ -8,8 +8,6 @@
 // the float part (one fused multiply-add per super-block, the min term, the final tree)
 // is the AVX2 kernel's unchanged.
 
-#include <cstring>
-
 #include "tensor/quant_k.h"
 #include "tensor/quant_k_search.h"
 #include "tensor/simd_avx512.h"
@@ -23,8 +21,14 @@ namespace {
 using avx2::half;
 using avx2::load32;
 
+// The 16 int32 lanes of two 32-value chunks, added into the 8 the AVX2 kernel keeps.
+PD_AVX512 inline __m256i fold(__m512i sums) {
+  return _mm256_add_epi32(low_half(sums), high_half(sums));
+}
+
 // The int16 scales for 64 values: scale[first + k] for the k-th quarter of the register
-// (16 values each, Q6_K), looked up from `scales` (16 int16, in a 256-bit register).
+// (16 values each, Q6_K) or scale[first] and scale[first + 1] for each half (32 values
+// each, Q4_K/Q5_K), looked up from `scales` (16 int16, in a 256-bit register).
 PD_AVX512 inline __m512i quarter_scales(__m256i scales, int first) {
   const __m512i index = _mm512_add_epi16(
       _mm512_set1_epi16(static_cast<int16_t>(first)),
@@ -33,9 +37,19 @@ PD_AVX512 inline __m512i quarter_scales(__m256i scales, int first) {
   return _mm512_permutexvar_epi16(index, _mm512_castsi256_si512(scales));
 }
 
+PD_AVX512 inline __m512i half_scales(__m256i scales, int first) {
+  const __m512i index = _mm512_add_epi16(
+      _mm512_set1_epi16(static_cast<int16_t>(first)),
+      _mm512_set_epi64(0x0001000100010001LL, 0x0001000100010001LL, 0x0001000100010001LL,
+                       0x0001000100010001LL, 0, 0, 0, 0));
+  return _mm512_permutexvar_epi16(index, _mm512_castsi256_si512(scales));
+}
+
 // sum over the 16 bsums of bsum[j] * min[j / 2] (min j in byte j of `mins`): the min term of a super-block (exact).
 PD_AVX512 inline int32_t min_term(const BlockQ8K& a, uint64_t mins) {
-  return avx2::sum_lanes_i32(_mm256_madd_epi16(load32(a.bsums), paired_mins(mins)));
+  const __m128i m = _mm_cvtepu8_epi16(_mm_cvtsi64_si128(static_cast<int64_t>(mins)));
+  const __m256i paired = _mm256_set_m128i(_mm_unpackhi_epi16(m, m), _mm_unpacklo_epi16(m, m));
+  return avx2::sum_lanes_i32(_mm256_madd_epi16(load32(a.bsums), paired));
 }
 
 // Q4_K and Q5_K against kRows activation rows, as avx2 scale_min_dot: chunk k's 64

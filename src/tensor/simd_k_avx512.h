@@ -1,8 +1,8 @@
 #pragma once
 // Pieces of the AVX-512 K-quant kernels shared by the dot kernels
-// (simd_dot_avx512_k.cpp) and the Q4_K/Q5_K register tile (simd_tile_avx512_k.cpp):
-// how a Q4_K/Q5_K super-block's levels, scales and mins reach registers, and the exact
-// integer min term. Internal to src/tensor.
+// (simd_dot_avx512_k.cpp) and the register tiles (simd_tile_avx512_k.cpp): how a
+// super-block's nibbles, and a Q4_K/Q5_K super-block's scales, mins and levels, reach
+// registers. Internal to src/tensor.
 
 #include <cstring>
 
@@ -27,21 +27,6 @@ PD_AVX512 inline __m512i both_halves_shifted(const uint8_t* p) {
   return _mm512_mask_srli_epi16(both, 0xFFFF0000u, both, kShift);
 }
 
-// The 16 int32 lanes of two 32-value chunks, added into the 8 the AVX2 kernel keeps.
-PD_AVX512 inline __m256i fold(__m512i sums) {
-  return _mm256_add_epi32(low_half(sums), high_half(sums));
-}
-
-// scale[first] for the lower half of the register and scale[first + 1] for the upper
-// (32 values each, Q4_K/Q5_K), as int16, looked up from `scales` (16 int16).
-PD_AVX512 inline __m512i half_scales(__m256i scales, int first) {
-  const __m512i index = _mm512_add_epi16(
-      _mm512_set1_epi16(static_cast<int16_t>(first)),
-      _mm512_set_epi64(0x0001000100010001LL, 0x0001000100010001LL, 0x0001000100010001LL,
-                       0x0001000100010001LL, 0, 0, 0, 0));
-  return _mm512_permutexvar_epi16(index, _mm512_castsi256_si512(scales));
-}
-
 // The 8 six-bit scales and 8 mins of a Q4_K/Q5_K super-block (kquant::unpack_scale_min_k4's
 // values), one byte each, four at a time in 32-bit words: scales and mins 0-3 are the low
 // six bits of bytes 0-3 and 4-7; scales and mins 4-7 take their low four bits from the
@@ -62,13 +47,6 @@ inline ScalesMins unpack_scales_mins(const uint8_t* packed) {
   return {scales_low | (uint64_t{scales_high} << 32), mins_low | (uint64_t{mins_high} << 32)};
 }
 
-// The eight bytes of `bytes` as 16 int16 (each twice, in order), which vpmaddwd pairs
-// with the 16 bsums of a Q8_K super-block: [m0 m0 m1 m1 ... m7 m7].
-PD_AVX512 inline __m256i paired_mins(uint64_t bytes) {
-  const __m128i m = _mm_cvtepu8_epi16(_mm_cvtsi64_si128(static_cast<int64_t>(bytes)));
-  return _mm256_set_m128i(_mm_unpackhi_epi16(m, m), _mm_unpacklo_epi16(m, m));
-}
-
 // The 64 levels of chunk k (values 64k..64k+63) of a Q4_K/Q5_K super-block: the low
 // nibbles of qs[32k..32k+31], then the high ones; with kFifthBit (Q5_K), bit 2k of
 // qh[l] on the first 32 and bit 2k + 1 on the others. `high_bits` starts as
@@ -82,25 +60,6 @@ PD_AVX512 inline __m512i chunk_levels(const Block& x, int k, __m512i& high_bits)
     high_bits = _mm512_srli_epi16(high_bits, 2);
   }
   return levels;
-}
-
-// The min terms of four Q8_K super-blocks against one weight super-block's mins (as
-// paired_mins, in both halves): lane r is the sum over j of bsums[j] * min[j / 2] of
-// *y[r], exactly.
-PD_AVX512 inline __m128i min_terms_four(const BlockQ8K* const* y, __m512i paired) {
-  const __m512i rows01 = _mm512_madd_epi16(join(avx2::load32(y[0]->bsums), avx2::load32(y[1]->bsums)), paired);
-  const __m512i rows23 = _mm512_madd_epi16(join(avx2::load32(y[2]->bsums), avx2::load32(y[3]->bsums)), paired);
-  // 128-bit lane r: row r's eight int32 added in fours, then within the lane.
-  __m512i s = _mm512_add_epi32(_mm512_shuffle_i64x2(rows01, rows23, 0x88), _mm512_shuffle_i64x2(rows01, rows23, 0xDD));
-  s = _mm512_add_epi32(s, _mm512_shuffle_epi32(s, _MM_PERM_BADC));
-  s = _mm512_add_epi32(s, _mm512_shuffle_epi32(s, _MM_PERM_CDAB));
-  const __m512i first_of_each_lane = _mm512_setr_epi32(0, 4, 8, 12, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0);
-  return _mm512_castsi512_si128(_mm512_permutexvar_epi32(first_of_each_lane, s));
-}
-
-// Rows a and b's 16 int32 lanes, each folded to 8 as `fold`: [a's 8 | b's 8].
-PD_AVX512 inline __m512i fold_two(__m512i a, __m512i b) {
-  return _mm512_add_epi32(_mm512_shuffle_i64x2(a, b, 0x44), _mm512_shuffle_i64x2(a, b, 0xEE));
 }
 
 }  // namespace pd::avx512
