@@ -110,6 +110,32 @@ PD_AVX512 inline __m128i min_terms(const PackedSuperBlock& w, const PackedQuad& 
   return _mm512_castsi512_si128(_mm512_permutexvar_epi32(first_of_each_lane, s));
 }
 
+// A super-block's lanes of the two token pairs into their accumulators: the weight's
+// scale times each token's (d * dy, the single-row kernel's product), then the fused
+// multiply-add.
+PD_AVX512 inline void accumulate_pairs(float d, const PackedQuad& a, const __m512i* sums, __m512* acc) {
+  const __m512 weight_scale = _mm512_set1_ps(d);
+  for (int u = 0; u < 2; ++u) {
+    const __m512 scale = _mm512_mul_ps(weight_scale, _mm512_load_ps(&a.scales[u]));
+    acc[u] = _mm512_fmadd_ps(scale, _mm512_cvtepi32_ps(sums[u]), acc[u]);
+  }
+}
+
+// out[t * y_stride] for t < 4: token t's lanes added by the single-row kernel's tree,
+// plus its min sum where there is one (Q4_K/Q5_K; adding a zero would turn -0 into +0).
+PD_AVX512 inline void store_four(const __m512* acc, const float* min_sums, float* out, int64_t y_stride) {
+  for (int u = 0; u < 2; ++u) {
+    float low = avx2::sum_lanes(avx512::low_half(acc[u]));
+    float high = avx2::sum_lanes(avx512::high_half(acc[u]));
+    if (min_sums != nullptr) {
+      low += min_sums[2 * u];
+      high += min_sums[2 * u + 1];
+    }
+    out[2 * u * y_stride] = low;
+    out[(2 * u + 1) * y_stride] = high;
+  }
+}
+
 // Four packed tokens against one packed weight row: out[t * y_stride] for t < 4 = the
 // single-row kernel's dot product.
 PD_AVX512 void four_tokens(int64_t blocks, const PackedSuperBlock* w, const PackedQuad* a, float* out,
@@ -127,20 +153,13 @@ PD_AVX512 void four_tokens(int64_t blocks, const PackedSuperBlock* w, const Pack
         sums[u] = _mm512_dpwssd_epi32(sums[u], products, scale);
       }
     }
-    const __m512 d = _mm512_set1_ps(b.d);
-    for (int u = 0; u < 2; ++u) {
-      const __m512 scale = _mm512_mul_ps(d, _mm512_load_ps(&a[i].scales[u]));
-      acc[u] = _mm512_fmadd_ps(scale, _mm512_cvtepi32_ps(sums[u]), acc[u]);
-    }
+    accumulate_pairs(b.d, a[i], sums, acc);
     const __m128 dmin_dy = _mm_mul_ps(_mm_set1_ps(b.dmin), a[i].d);
     mins = _mm_sub_ps(mins, _mm_mul_ps(dmin_dy, _mm_cvtepi32_ps(min_terms(b, a[i]))));
   }
   float min_sums[4];
   _mm_storeu_ps(min_sums, mins);
-  for (int u = 0; u < 2; ++u) {
-    out[2 * u * y_stride] = avx2::sum_lanes(avx512::low_half(acc[u])) + min_sums[2 * u];
-    out[(2 * u + 1) * y_stride] = avx2::sum_lanes(avx512::high_half(acc[u])) + min_sums[2 * u + 1];
-  }
+  store_four(acc, min_sums, out, y_stride);
 }
 
 // One Q6_K super-block of one weight row as the tile reads it. Its levels (0..63, less
@@ -199,16 +218,9 @@ PD_AVX512 void four_tokens_q6(int64_t blocks, const PackedQ6Block* w, const Pack
         sums[u] = _mm512_dpwssd_epi32(sums[u], products, scale);
       }
     }
-    const __m512 d = _mm512_set1_ps(b.d);
-    for (int u = 0; u < 2; ++u) {
-      const __m512 scale = _mm512_mul_ps(d, _mm512_load_ps(&a[i].scales[u]));
-      acc[u] = _mm512_fmadd_ps(scale, _mm512_cvtepi32_ps(sums[u]), acc[u]);
-    }
+    accumulate_pairs(b.d, a[i], sums, acc);
   }
-  for (int u = 0; u < 2; ++u) {
-    out[2 * u * y_stride] = avx2::sum_lanes(avx512::low_half(acc[u]));
-    out[(2 * u + 1) * y_stride] = avx2::sum_lanes(avx512::high_half(acc[u]));
-  }
+  store_four(acc, nullptr, out, y_stride);
 }
 
 // What tiled_product needs of a weight type: its packed super-block, how a row is packed
