@@ -15,6 +15,7 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <cstring>
 #include <type_traits>
 #include <vector>
 
@@ -59,6 +60,15 @@ struct PackedTokenPair {
 struct ScalePair {
   float even, odd;
 };
+
+// The pair in every 64-bit lane: [even, odd, even, odd, ...] (one broadcast load; the
+// copy through a double keeps the access well-defined).
+PD_AVX512 inline __m512 broadcast_pair(const ScalePair& pair) {
+  double both;
+  static_assert(sizeof both == sizeof pair);
+  std::memcpy(&both, &pair, sizeof both);
+  return _mm512_castpd_ps(_mm512_set1_pd(both));
+}
 
 // The four-byte groups of [even block | odd block] interleaved: group k of the even
 // block, then group k of the odd one. vpdpbusd's lane 2k is then the even block's lane k
@@ -152,7 +162,7 @@ PD_AVX512 void scale_products(int64_t pairs, const ScalePair* weight_scales, con
   for (int64_t p = 0; p < pairs; ++p) {
     const __m256 rows = _mm256_loadu_ps(&weight_scales[p * kTileRows].even);
     for (int t = 0; t < kTokens; ++t) {
-      const __m256 token = _mm256_castpd_ps(_mm256_broadcast_sd(reinterpret_cast<const double*>(&token_scales[t * token_stride + p])));
+      const __m256 token = _mm512_castps512_ps256(broadcast_pair(token_scales[t * token_stride + p]));
       _mm256_storeu_ps(&products[(p * kTokens + t) * kTileRows].even, _mm256_mul_ps(rows, token));
     }
   }
@@ -175,7 +185,7 @@ PD_AVX512 void tile(int64_t pairs, const PackedWeightPair* w, const TileTokenPai
       const ScalePair* scale = &products[(p * kTokens + t) * kTileRows];
       for (int r = 0; r < kRows; ++r) {
         const __m512i lanes = _mm512_dpbusd_epi32(start, _mm512_loadu_si512(&w[r * pairs + p].levels), q);
-        const __m512 both = _mm512_castpd_ps(_mm512_set1_pd(*reinterpret_cast<const double*>(&scale[r])));
+        const __m512 both = broadcast_pair(scale[r]);
         acc[r][t] = _mm512_fmadd_ps(both, _mm512_cvtepi32_ps(lanes), acc[r][t]);
       }
     }
