@@ -150,13 +150,16 @@ void weighted_values(const AttentionShape& s, const KvCache& cache, int64_t laye
 
 }  // namespace
 
+bool attention_reads_key_blocks(KernelPath kernel, TensorType kv_type) {
+  return kernel == KernelPath::Fast && kv_type == TensorType::F32 && has_f32_four_accumulator_dot16_transposed();
+}
+
 void attention(const AttentionShape& s, const KvCache& cache, int64_t layer, const float* q,
                int64_t n_tokens, int64_t first_position, const NumericsConfig& numerics,
                float* out, ThreadPool& pool) {
   const int64_t group = s.n_head / s.n_head_kv;
   const float scale = 1.0f / std::sqrt(static_cast<float>(s.head_dim));
-  const bool key_blocks = numerics.kernel == KernelPath::Fast && cache.type() == TensorType::F32 &&
-                          has_f32_four_accumulator_dot16_transposed();
+  const bool key_blocks = cache.has_key_blocks() && attention_reads_key_blocks(numerics.kernel, cache.type());
   pool.parallel_for(n_tokens * s.n_head, [&](int64_t begin, int64_t end) {
     Scratch scratch;
     for (int64_t index = begin; index < end; ++index) {

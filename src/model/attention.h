@@ -32,6 +32,11 @@ struct AttentionShape {
   int64_t head_dim_v = 0;
 };
 
+// Whether attention with `kernel` over a cache of `kv_type` meets its keys in the
+// cache's transposed blocks (kv_cache.h) on this machine's active instruction set: so
+// whether a cache is worth building with them.
+bool attention_reads_key_blocks(KernelPath kernel, TensorType kv_type);
+
 // q: [n_tokens][n_head * head_dim]; token t sits at position first_position + t and
 // attends to positions 0..first_position + t, which must already be in the cache.
 // out: [n_tokens][n_head * head_dim_v].

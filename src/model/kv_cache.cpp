@@ -33,7 +33,7 @@ void store_cache_row(TensorType type, const float* src, void* dst, int64_t n) {
 }
 
 KvCache::KvCache(int64_t n_layer, int64_t n_head_kv, int64_t head_dim, int64_t head_dim_v,
-                 TensorType type, int64_t capacity)
+                 TensorType type, int64_t capacity, bool transposed_keys)
     : n_head_kv_(n_head_kv),
       head_dim_(head_dim),
       head_dim_v_(head_dim_v),
@@ -44,7 +44,7 @@ KvCache::KvCache(int64_t n_layer, int64_t n_head_kv, int64_t head_dim, int64_t h
   value_row_bytes_ = cache_row_bytes(type, head_dim_v);
   keys_.resize(static_cast<size_t>(n_layer));
   values_.resize(static_cast<size_t>(n_layer));
-  if (type == TensorType::F32) key_blocks_.resize(static_cast<size_t>(n_layer));
+  if (type == TensorType::F32 && transposed_keys) key_blocks_.resize(static_cast<size_t>(n_layer));
 }
 
 void KvCache::reserve(int64_t n) {

@@ -7,12 +7,13 @@
 //
 // Memory grows with the positions actually used, up to the context size.
 //
-// An f32 cache also keeps its keys transposed, sixteen positions to a block (element e
-// of position 16b + k at [16 * e + k] of block b): attention meets sixteen keys with one
-// query in one pass (tensor/simd_dot.h, f32_four_accumulator_dot16_transposed). It
-// doubles the f32 keys' memory; a decoded token at a few hundred positions spent about
-// as long on its query-key products, one short dot product per position, as on its
-// weights.
+// An f32 cache built with `transposed_keys` also keeps its keys transposed, sixteen
+// positions to a block (element e of position 16b + k at [16 * e + k] of block b):
+// attention meets sixteen keys with one query in one pass (tensor/simd_dot.h,
+// f32_four_accumulator_dot16_transposed). It doubles the f32 keys' memory, so only a
+// cache that attention will read that way keeps them (attention_reads_key_blocks); a
+// decoded token at a few hundred positions spent about as long on its query-key
+// products, one short dot product per position, as on its weights.
 
 #include <cstdint>
 #include <vector>
@@ -24,7 +25,7 @@ namespace pd {
 class KvCache {
  public:
   KvCache(int64_t n_layer, int64_t n_head_kv, int64_t head_dim, int64_t head_dim_v,
-          TensorType type, int64_t capacity);
+          TensorType type, int64_t capacity, bool transposed_keys = true);
 
   TensorType type() const { return type_; }
   int64_t capacity() const { return capacity_; }
@@ -37,8 +38,10 @@ class KvCache {
   const uint8_t* value(int64_t layer, int64_t position, int64_t head) const;
 
   // Block `block` (positions 16 * block ... 16 * block + 15) of the transposed f32 keys of
-  // `head`; lanes of positions not stored yet hold whatever was there. F32 caches only.
+  // `head`; lanes of positions not stored yet hold whatever was there. Only where
+  // has_key_blocks().
   static constexpr int64_t kKeyBlock = 16;
+  bool has_key_blocks() const { return !key_blocks_.empty(); }
   const float* key_block(int64_t layer, int64_t block, int64_t head) const;
 
   size_t key_row_bytes() const { return key_row_bytes_; }

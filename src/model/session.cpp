@@ -75,7 +75,8 @@ Session::Session(std::shared_ptr<const Model> model, NumericsConfig numerics,
       numerics_(numerics),
       pool_(make_pool(options)),
       cache_(model_->config().n_layer, model_->config().n_head_kv, model_->config().head_dim,
-             model_->config().head_dim_v, numerics.kv_cache, context_of(*model_, options)) {
+             model_->config().head_dim_v, numerics.kv_cache, context_of(*model_, options),
+             attention_reads_key_blocks(numerics.kernel, numerics.kv_cache)) {
   const ModelConfig& c = model_->config();
   rope_.layout = c.rope_layout;
   rope_.n_rot = c.n_rot;

@@ -45,6 +45,14 @@ TEST(KvCache, StoresRoundedOrQuantizedRows) {
   }
 }
 
+// Only an f32 cache asked for them keeps transposed keys.
+TEST(KvCache, TransposedKeysOnlyInF32CachesThatAskForThem) {
+  EXPECT_TRUE(KvCache(1, 1, 32, 32, TensorType::F32, 16).has_key_blocks());
+  EXPECT_FALSE(KvCache(1, 1, 32, 32, TensorType::F32, 16, false).has_key_blocks());
+  EXPECT_FALSE(KvCache(1, 1, 32, 32, TensorType::F16, 16).has_key_blocks());
+  EXPECT_FALSE(KvCache(1, 1, 32, 32, TensorType::Q8_0, 16).has_key_blocks());
+}
+
 // An f32 cache's transposed key blocks hold every stored key, also across growth.
 TEST(KvCache, F32KeysAlsoLieTransposedInBlocksOfSixteen) {
   std::mt19937 rng(5);
