@@ -43,12 +43,12 @@
 namespace pd::avx512 {
 
 // Kernels, with the signatures of VecDotFn / VecDot4Fn (Q2_K and Q3_K single-row only,
-// as in the AVX2 set).
+// as in the AVX2 set). Q4_0 has none: its row kernels are the AVX2 ones (the reference's
+// bits, simd_dot_q4_0.cpp), and its batches and decode go through the Q4_0 tile.
 float dot_f32(int64_t n, const void* weight, const void* activation);
 float dot_f16(int64_t n, const void* weight, const void* activation);
 float dot_bf16(int64_t n, const void* weight, const void* activation);
 float dot_q8_0(int64_t n, const void* weight, const void* activation);
-float dot_q4_0(int64_t n, const void* weight, const void* activation);
 float dot_q4_1(int64_t n, const void* weight, const void* activation);
 float dot_q5_0(int64_t n, const void* weight, const void* activation);
 float dot_q5_1(int64_t n, const void* weight, const void* activation);
@@ -66,7 +66,6 @@ void dot4_bf16(int64_t n, const void* weight, const void* activation, size_t str
 // row k at w_t[16 * e + k]): out[k] has row k's bits.
 void dot16_f32_four_accumulators_transposed(int64_t n, const float* w_t, const float* a, float* out);
 void dot4_q8_0(int64_t n, const void* weight, const void* activation, size_t stride, float* out);
-void dot4_q4_0(int64_t n, const void* weight, const void* activation, size_t stride, float* out);
 void dot4_q4_1(int64_t n, const void* weight, const void* activation, size_t stride, float* out);
 void dot4_q5_0(int64_t n, const void* weight, const void* activation, size_t stride, float* out);
 void dot4_q5_1(int64_t n, const void* weight, const void* activation, size_t stride, float* out);

@@ -63,7 +63,7 @@ VecDotFn avx512_kernel(TensorType type) {
     case TensorType::F16: return avx512::dot_f16;
     case TensorType::BF16: return avx512::dot_bf16;
     case TensorType::Q8_0: return avx512::dot_q8_0;
-    case TensorType::Q4_0: return avx512::dot_q4_0;
+    case TensorType::Q4_0: return avx2::dot_q4_0;  // the reference's bits (simd_dot_q4_0.cpp)
     case TensorType::Q4_1: return avx512::dot_q4_1;
     case TensorType::Q5_0: return avx512::dot_q5_0;
     case TensorType::Q5_1: return avx512::dot_q5_1;
@@ -83,7 +83,7 @@ VecDot4Fn avx512_kernel4(TensorType type) {
     case TensorType::F16: return avx512::dot4_f16;
     case TensorType::BF16: return avx512::dot4_bf16;
     case TensorType::Q8_0: return avx512::dot4_q8_0;
-    case TensorType::Q4_0: return avx512::dot4_q4_0;
+    case TensorType::Q4_0: return avx2::dot4_q4_0;
     case TensorType::Q4_1: return avx512::dot4_q4_1;
     case TensorType::Q5_0: return avx512::dot4_q5_0;
     case TensorType::Q5_1: return avx512::dot4_q5_1;

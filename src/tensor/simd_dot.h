@@ -12,14 +12,18 @@
 // last-bits perturbation of the reference, not its bits: run records pin the
 // instruction set for that reason. F32 and F16 are the exception: their orders
 // (llama.cpp's, quant_float.h) are the same in the scalar and the vector kernels, bit
-// for bit. It is deterministic: one row
-// pair always gives the same float, on any thread and in any batch.
+// for bit. So is Q4_0: its kernels (simd_dot_q4_0.cpp) and its AVX-512 tile keep the
+// reference's one float per block, added in block order, because with the sum of a
+// block in one lane a 16-lane register serves 16 weight rows, which made prefill 1.4x
+// faster than eight lanes per block (BENCHMARKS.md, session 10). It is deterministic:
+// one row pair always gives the same float, on any thread and in any batch.
 //
 // Kernels exist for F32, F16, BF16, Q8_0, Q4_0, Q4_1, Q5_0, Q5_1, IQ4_NL and Q2_K to
 // Q6_K (AVX2 + FMA + F16C; compiled with per-function target attributes, so the
 // build needs no -march flag and runs on any x86-64). Integer parts are exact for every
 // quant a reference quantizer writes; the one exception is an activation quant of -128
-// (Q8_0, Q8_K) against a negative signed weight level, and only non-finite inputs
+// (Q8_0, Q8_K) against a negative signed weight level (Q4_0 excepted: its integer part
+// is exact for every quant), and only non-finite inputs
 // produce such a quant (the result is then non-finite anyway, though an infinity may
 // come out with the other sign).
 //

@@ -166,10 +166,6 @@ PD_AVX512 float dot_q8_0(int64_t n, const void* weight, const void* activation) 
   return block_sum<avx2::Q8_0Block>(n, weight, activation);
 }
 
-PD_AVX512 float dot_q4_0(int64_t n, const void* weight, const void* activation) {
-  return block_sum<avx2::Q4_0Block>(n, weight, activation);
-}
-
 PD_AVX512 float dot_q4_1(int64_t n, const void* weight, const void* activation) {
   return block_sum<avx2::Q4_1Block>(n, weight, activation) +
          offset_sum(n, static_cast<const BlockQ4_1*>(weight), static_cast<const BlockQ8_1*>(activation));
@@ -190,10 +186,6 @@ PD_AVX512 float dot_iq4_nl(int64_t n, const void* weight, const void* activation
 
 PD_AVX512 void dot4_q8_0(int64_t n, const void* weight, const void* activation, size_t stride, float* out) {
   block_sum4<avx2::Q8_0Block>(n, weight, activation, stride, out);
-}
-
-PD_AVX512 void dot4_q4_0(int64_t n, const void* weight, const void* activation, size_t stride, float* out) {
-  block_sum4<avx2::Q4_0Block>(n, weight, activation, stride, out);
 }
 
 PD_AVX512 void dot4_q4_1(int64_t n, const void* weight, const void* activation, size_t stride, float* out) {

@@ -114,10 +114,6 @@ PD_AVX2 float dot_q8_0(int64_t n, const void* weight, const void* activation) {
   return block_sum<Q8_0Block>(n, weight, activation);
 }
 
-PD_AVX2 float dot_q4_0(int64_t n, const void* weight, const void* activation) {
-  return block_sum<Q4_0Block>(n, weight, activation);
-}
-
 PD_AVX2 float dot_q4_1(int64_t n, const void* weight, const void* activation) {
   return block_sum<Q4_1Block>(n, weight, activation) +
          offset_sum(n, static_cast<const BlockQ4_1*>(weight), static_cast<const BlockQ8_1*>(activation));
@@ -148,10 +144,6 @@ PD_AVX2 void add_offset_sums4(int64_t n, const Weight* weight, const void* activ
 
 PD_AVX2 void dot4_q8_0(int64_t n, const void* weight, const void* activation, size_t stride, float* out) {
   block_sum4<Q8_0Block>(n, weight, activation, stride, out);
-}
-
-PD_AVX2 void dot4_q4_0(int64_t n, const void* weight, const void* activation, size_t stride, float* out) {
-  block_sum4<Q4_0Block>(n, weight, activation, stride, out);
 }
 
 PD_AVX2 void dot4_q4_1(int64_t n, const void* weight, const void* activation, size_t stride, float* out) {

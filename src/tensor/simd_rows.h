@@ -5,6 +5,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <vector>
 
 namespace pd {
 
@@ -17,5 +18,15 @@ struct FourRows {
     }
   }
 };
+
+// Storage reused per thread (the tiles' packed rows and tokens), its start on a cache
+// line, so that no load of a whole-line item splits across two.
+template <typename T>
+T* line_aligned_scratch(std::vector<uint8_t>& buffer, size_t count) {
+  constexpr size_t kLine = 64;
+  if (buffer.size() < count * sizeof(T) + kLine) buffer.resize(count * sizeof(T) + kLine);
+  const auto address = reinterpret_cast<uintptr_t>(buffer.data());
+  return reinterpret_cast<T*>(buffer.data() + (kLine - address % kLine) % kLine);
+}
 
 }  // namespace pd

@@ -34,7 +34,7 @@ FloatTileFn simd_float_tile(TensorType type);
 // or the type has none. For tests and benchmarks.
 FloatTileFn avx512_float_tile(TensorType type);
 
-// The 32-value block types whose activations are Q8_0 (Q8_0, Q4_0, Q5_0, IQ4_NL):
+// The 32-value block types whose activations are Q8_0 (Q8_0, Q5_0, IQ4_NL):
 // y[t * y_stride + r] for r < rows, t < tokens, each the bits of simd_vec_dot(type) on
 // weight row r and the Q8_0 activation row t (at activation + t * activation_stride).
 // The integer part of a block pair is one vpdpbusd of the weight levels biased to
@@ -43,9 +43,14 @@ FloatTileFn avx512_float_tile(TensorType type);
 // kernels use. The two differ only where an activation quant is -128 against a negative
 // level (simd_dot.h); a tile call that meets an activation quant of -128, or a row whose
 // block count is odd, returns false without writing, and the caller takes the
-// single-row kernels. One token (decode) goes through the tile for Q4_0 only, reading
-// the weights as stored; for the other types the single-row kernels are faster there
-// and the tile returns false.
+// single-row kernels. One token (decode) is declined too: the single-row kernels are
+// faster there.
+//
+// Q4_0 has a tile of its own with the scalar reference's numerics (simd_dot.h): a
+// block's exact integer sum in one lane per weight row, 16 rows per register (value
+// groups of 16 rows side by side, each group's four activation quants broadcast), then
+// the reference's float step per block. It takes any batch, one token included (decode
+// reads the weights as stored), odd block counts and activation quants of -128.
 using BlockTileFn = bool (*)(int64_t n, const void* weight, size_t weight_stride, int64_t rows,
                              const void* activation, size_t activation_stride, int64_t tokens,
                              float* y, int64_t y_stride);
@@ -62,5 +67,8 @@ BlockTileFn avx512_block_tile(TensorType type);
 
 // The K-type half of avx512_block_tile (simd_tile_avx512_k.cpp).
 BlockTileFn avx512_k_block_tile(TensorType type);
+
+// The Q4_0 half of avx512_block_tile (simd_tile_avx512_q4_0.cpp).
+BlockTileFn avx512_q4_0_tile();
 
 }  // namespace pd

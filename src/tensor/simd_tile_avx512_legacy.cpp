@@ -10,8 +10,8 @@
 // whose odd lanes the odd block's, so that the two scale products of a (row, token) pair
 // are one 64-bit broadcast. The products are formed beforehand, four rows at a time; at
 // the end the lanes go back to [even | odd] for the single-row kernel's final sum. Those
-// are the operations of simd_dot_avx512_legacy.cpp's block_sum lane for lane. One token
-// (decode, Q4_0) skips the weights' layout and reads them as stored (direct_rows).
+// are the operations of simd_dot_avx512_legacy.cpp's block_sum lane for lane. (Q4_0 has
+// a tile of its own, simd_tile_avx512_q4_0.cpp.)
 
 #include <algorithm>
 #include <cstdint>
@@ -22,6 +22,7 @@
 #include "core/cpu_features.h"
 #include "tensor/simd_avx512.h"
 #include "tensor/simd_legacy_levels.h"
+#include "tensor/simd_rows.h"
 #include "tensor/simd_dot.h"
 #include "tensor/simd_tile.h"
 
@@ -47,13 +48,6 @@ struct PackedWeightPair {
 struct TileTokenPair {
   __m512i quants;  // interleaved
   __m512i start;   // -128 * (sum of each four consecutive quants)
-};
-
-// One block pair of one token as direct_rows reads it, in value order.
-struct PackedTokenPair {
-  __m512i quants;
-  __m512i start;
-  __m512 scales;   // [d0 x 8 | d1 x 8]
 };
 
 // A block pair's two scales, or the two products of a weight's and a token's.
@@ -82,33 +76,11 @@ PD_AVX512 inline __m512 deinterleave_lanes(__m512 lanes) {
   return _mm512_permutexvar_ps(_mm512_setr_epi32(0, 2, 4, 6, 8, 10, 12, 14, 1, 3, 5, 7, 9, 11, 13, 15), lanes);
 }
 
-// The scales of blocks 2p and 2p + 1 as [d0 x 8 | d1 x 8]: a masked load of just the two
-// fp16 words (nothing past them is touched), spread by one word permutation and widened.
-template <typename Block>
-PD_AVX512 inline __m512 pair_scales(const typename Block::Weight* pair) {
-  constexpr int kSecond = static_cast<int>(sizeof(typename Block::Weight) / 2);  // word index of the second d
-  static_assert(sizeof(typename Block::Weight) % 2 == 0 && kSecond < 32);
-  const __m512i words = _mm512_maskz_loadu_epi16((1u << kSecond) | 1u, pair);
-  const __m256i index = _mm256_inserti128_si256(_mm256_setzero_si256(), _mm_set1_epi16(kSecond), 1);
-  const __m256i spread = _mm512_castsi512_si256(_mm512_permutexvar_epi16(_mm512_castsi256_si512(index), words));
-  return _mm512_cvtph_ps(spread);
-}
-
-// The 64 levels of blocks 2p and 2p + 1 plus 128, as unsigned bytes. Q4_0's levels are
-// nibble - 8, so theirs are nibble + 120: both blocks' 16 packed bytes go into the
-// register's four 128-bit lanes twice, the second copy shifted down by four, and one
-// mask and one add finish all 64 (other types: their levels, biased).
+// The 64 levels of blocks 2p and 2p + 1 plus 128, as unsigned bytes.
 template <typename Block>
 PD_AVX512 inline __m512i biased_levels(const typename Block::Weight* pair) {
-  if constexpr (std::is_same_v<Block, avx2::Q4_0Block>) {
-    const __m512i both = _mm512_inserti64x4(_mm512_castsi256_si512(_mm256_broadcastsi128_si256(avx2::load16(pair[0].qs))),
-                                            _mm256_broadcastsi128_si256(avx2::load16(pair[1].qs)), 1);
-    const __m512i shifted = _mm512_srlv_epi64(both, _mm512_setr_epi64(0, 0, 4, 4, 0, 0, 4, 4));
-    return _mm512_add_epi8(_mm512_and_si512(shifted, _mm512_set1_epi8(0x0F)), _mm512_set1_epi8(120));
-  } else {
-    return _mm512_xor_si512(avx512::join(Block::levels(pair[0]), Block::levels(pair[1])),
-                            _mm512_set1_epi8(static_cast<char>(0x80)));
-  }
+  return _mm512_xor_si512(avx512::join(Block::levels(pair[0]), Block::levels(pair[1])),
+                          _mm512_set1_epi8(static_cast<char>(0x80)));
 }
 
 // Row k of a group of kTileRows: its levels at out[k * pairs + p], its scales at
@@ -132,24 +104,16 @@ PD_AVX512 bool has_minus128(const uint8_t* row, int64_t pairs) {
   return false;
 }
 
-// A token's pairs: TileTokenPair (interleaved, the scales to scales[p]) or
-// PackedTokenPair (for direct_rows).
-template <typename TokenPair>
-PD_AVX512 void pack_token(const uint8_t* row, int64_t pairs, TokenPair* out, ScalePair* scales) {
-  constexpr bool kTile = std::is_same_v<TokenPair, TileTokenPair>;
+// A token's pairs, interleaved (their scales to scales[p]).
+PD_AVX512 void pack_token(const uint8_t* row, int64_t pairs, TileTokenPair* out, ScalePair* scales) {
   const auto* y = reinterpret_cast<const BlockQ8_0*>(row);
   const __m512i minus128 = _mm512_set1_epi8(static_cast<char>(0x80));
   for (int64_t p = 0; p < pairs; ++p) {
-    __m512i q = avx512::join(avx2::load32(y[2 * p].qs), avx2::load32(y[2 * p + 1].qs));
-    if constexpr (kTile) q = interleave_groups(q);
+    const __m512i q = interleave_groups(avx512::join(avx2::load32(y[2 * p].qs), avx2::load32(y[2 * p + 1].qs)));
     const __m512i sums128 = _mm512_dpbusd_epi32(_mm512_setzero_si512(), minus128, q);  // 128 * sums
     _mm512_storeu_si512(&out[p].quants, q);
     _mm512_storeu_si512(&out[p].start, _mm512_sub_epi32(_mm512_setzero_si512(), sums128));
-    if constexpr (kTile) {
-      scales[p] = {avx2::half(y[2 * p].d), avx2::half(y[2 * p + 1].d)};
-    } else {
-      _mm512_storeu_ps(&out[p].scales, pair_scales<avx2::Q8_0Block>(y + 2 * p));
-    }
+    scales[p] = {avx2::half(y[2 * p].d), avx2::half(y[2 * p + 1].d)};
   }
 }
 
@@ -197,31 +161,6 @@ PD_AVX512 void tile(int64_t pairs, const PackedWeightPair* w, const TileTokenPai
   }
 }
 
-// One token (already packed) against kRows weight rows read as stored: decode, where
-// laying the weights out first would cost more than it saves. The same operations per
-// element as `tile`.
-template <typename Block, int kRows>
-PD_AVX512 void direct_rows(int64_t pairs, const uint8_t* w, size_t w_stride, const PackedTokenPair* a, float* y) {
-  __m512 acc[kRows];
-  for (int r = 0; r < kRows; ++r) acc[r] = _mm512_setzero_ps();
-  for (int64_t p = 0; p < pairs; ++p) {
-    const __m512i q = _mm512_loadu_si512(&a[p].quants);
-    const __m512i start = _mm512_loadu_si512(&a[p].start);
-    const __m512 dy = _mm512_loadu_ps(&a[p].scales);
-    for (int r = 0; r < kRows; ++r) {
-      const auto* x = reinterpret_cast<const typename Block::Weight*>(w + r * w_stride) + 2 * p;
-      avx2::prefetch_ahead(x, 2 * sizeof(typename Block::Weight));
-      const __m512i levels = biased_levels<Block>(x);
-      const __m512i lanes = _mm512_dpbusd_epi32(start, levels, q);
-      const __m512 scale = _mm512_mul_ps(pair_scales<Block>(x), dy);
-      acc[r] = _mm512_fmadd_ps(scale, _mm512_cvtepi32_ps(lanes), acc[r]);
-    }
-  }
-  for (int r = 0; r < kRows; ++r) {
-    y[r] = avx512::sum_halves(acc[r]);
-  }
-}
-
 // Up to kTileTokens tokens against a group of up to kTileRows weight rows (levels at
 // w[k * pairs + p], scales at weight_scales[p * kTileRows + k]).
 template <int kTokens>
@@ -238,26 +177,15 @@ void tile_group(int64_t pairs, int64_t rows, const PackedWeightPair* w, const Sc
   }
 }
 
-// Storage reused per thread, its start on a cache line (a packed pair is one or more
-// whole lines, so no load splits across two).
-template <typename T>
-T* line_aligned_scratch(std::vector<uint8_t>& buffer, size_t count) {
-  constexpr size_t kLine = 64;
-  if (buffer.size() < count * sizeof(T) + kLine) buffer.resize(count * sizeof(T) + kLine);
-  const auto address = reinterpret_cast<uintptr_t>(buffer.data());
-  return reinterpret_cast<T*>(buffer.data() + (kLine - address % kLine) % kLine);
-}
-
-// kDecodes: whether one token goes through direct_rows (else the tile declines it and the
-// single-row kernel runs). Measured per type against the single-row kernel (three
-// alternating rounds, BENCHMARKS.md): Q4_0 decode 66-100 -> 87-117 tok/s at one thread,
-// but Q8_0 85-93 -> 74-79, whose single-row kernel streams its bytes faster.
-template <typename Block, bool kDecodes>
+// One token (decode) is declined: the single-row kernels stream a row's bytes faster
+// than the tile's layout pays back (Q8_0 decode 85-93 -> 74-79 tok/s through a tile,
+// BENCHMARKS.md).
+template <typename Block>
 bool tiled_product(int64_t n, const void* weight, size_t weight_stride, int64_t rows,
                    const void* activation, size_t activation_stride, int64_t tokens, float* y,
                    int64_t y_stride) {
   const int64_t blocks = n / kLegacyBlockSize;
-  if (blocks % 2 != 0 || (tokens == 1 && !kDecodes)) return false;
+  if (blocks % 2 != 0 || tokens == 1) return false;
   const int64_t pairs = blocks / 2;
   const auto* a = static_cast<const uint8_t*>(activation);
   for (int64_t t = 0; t < tokens; ++t) {
@@ -265,16 +193,6 @@ bool tiled_product(int64_t n, const void* weight, size_t weight_stride, int64_t 
   }
   thread_local std::vector<uint8_t> token_buffer, weight_buffer, scale_buffer;
   const auto* w = static_cast<const uint8_t*>(weight);
-  if (tokens == 1) {
-    auto* token = line_aligned_scratch<PackedTokenPair>(token_buffer, static_cast<size_t>(pairs));
-    pack_token(a, pairs, token, nullptr);
-    int64_t r = 0;
-    for (; r + kTileRows <= rows; r += kTileRows) {
-      direct_rows<Block, kTileRows>(pairs, w + r * weight_stride, weight_stride, token, y + r);
-    }
-    for (; r < rows; ++r) direct_rows<Block, 1>(pairs, w + r * weight_stride, weight_stride, token, y + r);
-    return true;
-  }
   const int64_t chunk_tokens = std::min(tokens, kTokenChunk);
   auto* packed_tokens = line_aligned_scratch<TileTokenPair>(token_buffer, static_cast<size_t>(pairs * chunk_tokens));
   auto* packed_weights = line_aligned_scratch<PackedWeightPair>(weight_buffer, static_cast<size_t>(pairs * kTileRows));
@@ -329,10 +247,10 @@ BlockTileFn avx512_block_tile(TensorType type) {
   static const bool available = avx512_vec_dot(TensorType::F32) != nullptr;
   if (!available) return nullptr;
   switch (type) {
-    case TensorType::Q8_0: return tiled_product<avx2::Q8_0Block, false>;
-    case TensorType::Q4_0: return tiled_product<avx2::Q4_0Block, true>;
-    case TensorType::Q5_0: return tiled_product<avx2::Q5_0Block, false>;
-    case TensorType::IQ4_NL: return tiled_product<avx2::Iq4nlBlock, false>;
+    case TensorType::Q8_0: return tiled_product<avx2::Q8_0Block>;
+    case TensorType::Q4_0: return avx512_q4_0_tile();
+    case TensorType::Q5_0: return tiled_product<avx2::Q5_0Block>;
+    case TensorType::IQ4_NL: return tiled_product<avx2::Iq4nlBlock>;
     default: return avx512_k_block_tile(type);
   }
 }

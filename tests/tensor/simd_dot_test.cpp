@@ -28,6 +28,7 @@
 #include <vector>
 
 #include "core/cpu_features.h"
+#include "core/fp16.h"
 #include "tensor/activation_quant.h"
 #include "tensor/quant_float.h"
 #include "tensor/quant_k.h"
@@ -328,6 +329,45 @@ TEST(SimdDot, F16KernelsGiveTheScalarBits) {
       f16_quantize_ref(rows.a.data(), ah.data(), 4 * n);
       expect_scalar_bits(TensorType::F16, n, wh.data(), reinterpret_cast<const uint8_t*>(ah.data()),
                          static_cast<size_t>(n) * sizeof(uint16_t));
+    }
+  }
+}
+
+// Q4_0 against Q8_0 has the reference's order (simd_dot_q4_0.cpp), so its kernels give
+// the scalar kernel's bits: random nibbles, block scales over twelve binary orders of
+// magnitude (so that any other order of the block adds shows), and activation quants of
+// -128 among the random ones.
+TEST(SimdDot, Q4_0KernelsGiveTheScalarBits) {
+  if (!have_avx2()) GTEST_SKIP() << "this CPU lacks AVX2/FMA/F16C";
+  std::mt19937_64 rng(40);
+  std::uniform_real_distribution<float> exponent(-6.0f, 6.0f);
+  for (const int64_t blocks : {1, 2, 7, 8, 9, 16, 23, 33, 88}) {
+    const int64_t n = blocks * kLegacyBlockSize;
+    for (int trial = 0; trial < 8; ++trial) {
+      std::vector<BlockQ4_0> w(static_cast<size_t>(blocks));
+      std::vector<BlockQ8_0> a(static_cast<size_t>(4 * blocks));
+      // Odd trials: levels of -8 and 7 against quants of 100 to 127 with the levels' signs,
+      // so that a block's integer sum has about 15 significant bits and its products
+      // with a scale are not exact in f32: the order of the two scale multiplies shows.
+      const bool large_sums = trial % 2 == 1;
+      for (BlockQ4_0& b : w) {
+        b.d = f32_to_f16(std::exp2(exponent(rng)) * (rng() % 2 ? 1.0f : -1.0f));
+        for (uint8_t& q : b.qs) q = large_sums ? static_cast<uint8_t>((rng() % 2 ? 0x0F : 0) | (rng() % 2 ? 0xF0 : 0))
+                                               : static_cast<uint8_t>(rng());
+      }
+      for (int64_t i = 0; i < 4 * blocks; ++i) {
+        BlockQ8_0& b = a[static_cast<size_t>(i)];
+        const BlockQ4_0& weights = w[static_cast<size_t>(i % blocks)];
+        b.d = f32_to_f16(std::exp2(exponent(rng)));
+        for (int j = 0; j < kLegacyBlockSize; ++j) {
+          const int nibble = j < 16 ? weights.qs[j] & 0x0F : weights.qs[j - 16] >> 4;
+          const int magnitude = 100 + static_cast<int>(rng() % 28);
+          b.qs[j] = static_cast<int8_t>(large_sums ? (nibble == 0 ? -magnitude : magnitude)
+                                        : rng() % 16 == 0 ? -128 : static_cast<int>(rng() % 255) - 127);
+        }
+      }
+      expect_scalar_bits(TensorType::Q4_0, n, w.data(), reinterpret_cast<const uint8_t*>(a.data()),
+                         static_cast<size_t>(blocks) * sizeof(BlockQ8_0));
     }
   }
 }

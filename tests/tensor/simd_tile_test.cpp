@@ -194,11 +194,42 @@ TEST(SimdTile, EveryKTileElementHasTheSingleRowKernelsBits) {
   }
 }
 
+// Every element, for decode (one token) and batches, odd block counts, row counts on
+// either side of the 16-row vectors, and an activation quant of -128 (tokens = 7).
+TEST(SimdTile, Q4_0TileHasTheScalarReferenceBits) {
+  if (avx512_block_tile(TensorType::Q8_0) == nullptr) GTEST_SKIP() << "no AVX-512";
+  const BlockTileFn tile = avx512_block_tile(TensorType::Q4_0);
+  for (const int64_t n : {32, 64, 96, 1024, 2816}) {
+    for (const int64_t rows : {1, 3, 16, 17, 32, 45}) {
+      for (const int64_t tokens : {1, 2, 3, 4, 7, 70}) {
+        BlockProblem p = make_block_problem(TensorType::Q4_0, n, rows, tokens, static_cast<uint32_t>(n + rows + tokens));
+        if (tokens == 7) reinterpret_cast<BlockQ8_0*>(p.activations.data())[0].qs[3] = -128;
+        const int64_t y_stride = rows + 2;
+        std::vector<float> y(static_cast<size_t>(y_stride * tokens), -7.0f);
+        ASSERT_TRUE(tile(n, p.weights.data(), p.row_bytes, rows, p.activations.data(), p.activation_bytes, tokens,
+                         y.data(), y_stride));
+        for (int64_t t = 0; t < tokens; ++t) {
+          for (int64_t r = 0; r < rows; ++r) {
+            const float expected = vec_dot_q4_0_q8_0_ref(n, p.weights.data() + r * p.row_bytes,
+                                                         p.activations.data() + t * p.activation_bytes);
+            const float actual = y[t * y_stride + r];
+            ASSERT_EQ(0, std::memcmp(&expected, &actual, sizeof actual))
+                << "n=" << n << " rows=" << rows << " tokens=" << tokens << " r=" << r << " t=" << t << ": "
+                << expected << " vs " << actual;
+          }
+          for (int64_t r = rows; r < y_stride; ++r) ASSERT_EQ(y[t * y_stride + r], -7.0f);
+        }
+      }
+    }
+  }
+}
+
 // Where the sign trick and the biased product differ (an activation quant of -128), and
-// where the blocks do not pair up, the tile declines and writes nothing.
+// where the blocks do not pair up, the tile declines and writes nothing. (The Q4_0 tile
+// takes both: Q4_0TileHasTheScalarReferenceBits.)
 TEST(SimdTile, BlockTilesDeclineMinus128AndOddBlockCounts) {
   if (avx512_block_tile(TensorType::Q8_0) == nullptr) GTEST_SKIP() << "no AVX-512";
-  for (const TensorType type : kBlockTypes) {
+  for (const TensorType type : {TensorType::Q8_0, TensorType::Q5_0, TensorType::IQ4_NL}) {
     const BlockTileFn tile = avx512_block_tile(type);
     BlockProblem p = make_block_problem(type, 256, 4, 3, 3);
     std::vector<float> y(12, -7.0f);

@@ -1,0 +1,305 @@
+// The AVX-512 register tile of Q4_0 weights against Q8_0 activations (simd_tile.h), with
+// the scalar reference's numerics (vec_dot_q4_0_q8_0_ref): per block one exact int32 sum
+// of the 32 products, then sum += (float(sum_i) * d_weight) * d_activation, block after
+// block. Each output element lives in one float lane, so one vector of 16 lanes serves
+// 16 weight rows at once:
+//   weights: 16 rows of a block laid out as eight vectors, vector g holding every row's
+//     nibbles of values 4g..4g+3 (unsigned 0..15, one row per 32-bit lane), plus the
+//     16 rows' scales;
+//   tokens: read where they are; value group g of a block is one 32-bit broadcast, and
+//     vpdpbusd adds a group's four products into every row's lane at once.
+// A block then costs eight vpdpbusd per 16 rows and token, started from -8 times the
+// block's quant sum (the nibbles are the levels plus 8), and one conversion, two
+// multiplies and one add: the reference's operations on the exact same sum.
+
+#include <algorithm>
+#include <cstddef>
+#include <cstdint>
+#include <cstring>
+#include <vector>
+
+#include "tensor/quant_legacy.h"
+#include "tensor/simd_avx512.h"
+#include "tensor/simd_rows.h"
+#include "tensor/simd_tile.h"
+
+namespace pd {
+
+namespace {
+
+constexpr int kLanes = 16;       // weight rows per vector
+constexpr int kGroups = 8;       // four-value groups per block
+constexpr int kTileVectors = 2;  // row vectors per tile (32 rows)
+constexpr int kTileTokens = 4;
+
+// Tokens worked through at a time against one row group: their blocks' quant sums and
+// scales stay small, and the weights of a group are laid out once per chunk.
+constexpr int64_t kTokenChunk = 64;
+
+// One block of 16 weight rows, as the tile reads it.
+struct PackedBlock {
+  __m512i groups[kGroups];  // lane l of groups[g]: row row_of_lane(l)'s nibbles of values 4g..4g+3
+  __m512 scales;            // lane l: that row's d
+};
+
+// One block of one token: -8 times its quant sum (vpdpbusd's starting lanes) and its d.
+struct TokenBlock {
+  int32_t start;
+  float d;
+};
+
+// The lanes come out of a 4x4 transpose of 32-bit words: lane 4i + j holds row 4j + i
+// (its own inverse).
+constexpr int row_of_lane(int lane) { return 4 * (lane % 4) + lane / 4; }
+
+// Four rows `stride` bytes apart (the first at `first`): their 16 nibble bytes of one
+// block, one row per 128-bit lane.
+PD_AVX512 inline __m512i four_rows_bytes(const uint8_t* first, size_t stride) {
+  const auto* qs = first + offsetof(BlockQ4_0, qs);
+  __m512i v = _mm512_castsi128_si512(avx2::load16(qs));
+  v = _mm512_inserti32x4(v, avx2::load16(qs + stride), 1);
+  v = _mm512_inserti32x4(v, avx2::load16(qs + 2 * stride), 2);
+  return _mm512_inserti32x4(v, avx2::load16(qs + 3 * stride), 3);
+}
+
+// A block of 16 rows `stride` bytes apart (the first at `block`), four rows per vector
+// (rows 4j..4j+3 in low[j] and high[j], one per 128-bit lane): the low nibbles (values
+// 0-15) and the high ones (values 16-31), as bytes.
+struct SixteenRowNibbles {
+  __m512i low[4], high[4];
+  PD_AVX512 SixteenRowNibbles(const uint8_t* block, size_t stride) {
+    const __m512i mask = _mm512_set1_epi8(0x0F);
+    for (int j = 0; j < 4; ++j) {
+      const __m512i bytes = four_rows_bytes(block + 4 * j * stride, stride);
+      low[j] = _mm512_and_si512(bytes, mask);
+      high[j] = _mm512_and_si512(_mm512_srli_epi16(bytes, 4), mask);
+    }
+  }
+};
+
+// The byte offsets of the 16 rows in row_of_lane order, for row_scales.
+PD_AVX512 inline __m512i lane_row_offsets(size_t stride) {
+  alignas(64) int32_t offsets[kLanes];
+  for (int l = 0; l < kLanes; ++l) offsets[l] = static_cast<int32_t>(row_of_lane(l) * stride);
+  return _mm512_load_si512(offsets);
+}
+
+// The scales of a block of 16 rows (at `block`, `offsets` from lane_row_offsets), in
+// row_of_lane order: one gather of the 32-bit words that start with each row's d.
+PD_AVX512 inline __m512 row_scales(const uint8_t* block, __m512i offsets) {
+  return _mm512_cvtph_ps(_mm512_cvtepi32_epi16(_mm512_i32gather_epi32(offsets, block, 1)));
+}
+
+// Within every 128-bit lane, word k of a[j] goes to word j of out[k].
+PD_AVX512 inline void transpose_words(const __m512i a[4], __m512i* out) {
+  const __m512i lo01 = _mm512_unpacklo_epi32(a[0], a[1]), hi01 = _mm512_unpackhi_epi32(a[0], a[1]);
+  const __m512i lo23 = _mm512_unpacklo_epi32(a[2], a[3]), hi23 = _mm512_unpackhi_epi32(a[2], a[3]);
+  out[0] = _mm512_unpacklo_epi64(lo01, lo23);
+  out[1] = _mm512_unpackhi_epi64(lo01, lo23);
+  out[2] = _mm512_unpacklo_epi64(hi01, hi23);
+  out[3] = _mm512_unpackhi_epi64(hi01, hi23);
+}
+
+// Lays out 16 rows `stride` bytes apart (the first at `w`), every block.
+PD_AVX512 void pack_rows(const uint8_t* w, size_t stride, int64_t blocks, PackedBlock* out) {
+  const __m512i offsets = lane_row_offsets(stride);
+  for (int64_t b = 0; b < blocks; ++b) {
+    const uint8_t* block = w + b * sizeof(BlockQ4_0);
+    const SixteenRowNibbles nibbles(block, stride);
+    transpose_words(nibbles.low, out[b].groups);
+    transpose_words(nibbles.high, out[b].groups + 4);
+    out[b].scales = row_scales(block, offsets);
+  }
+}
+
+// The `count` (< 16) rows `stride` bytes apart at `w`, copied into 16 rows padded with
+// zero rows (per-thread storage): their lanes then come out 0 and are not stored.
+const uint8_t* padded_rows(const uint8_t* w, size_t stride, int64_t count, int64_t blocks) {
+  const size_t row_bytes = static_cast<size_t>(blocks) * sizeof(BlockQ4_0);
+  thread_local std::vector<uint8_t> padded;
+  padded.assign(kLanes * row_bytes, 0);
+  for (int64_t k = 0; k < count; ++k) std::memcpy(padded.data() + k * row_bytes, w + k * stride, row_bytes);
+  return padded.data();
+}
+
+// A token's blocks: -8 times each block's quant sum, and its scale.
+PD_AVX512 void pack_token(const BlockQ8_0* y, int64_t blocks, TokenBlock* out) {
+  const __m256i ones = _mm256_set1_epi8(1);
+  for (int64_t b = 0; b < blocks; ++b) {
+    const __m256i sums = _mm256_dpbusd_epi32(_mm256_setzero_si256(), ones, avx2::load32(y[b].qs));
+    out[b] = {-8 * avx2::sum_lanes_i32(sums), avx2::half(y[b].d)};
+  }
+}
+
+// Quants 4g..4g+3 of a token's block in every 32-bit lane.
+PD_AVX512 inline __m512i broadcast_group(const BlockQ8_0& y, int g) {
+  int32_t word;
+  std::memcpy(&word, y.qs + 4 * g, sizeof word);
+  return _mm512_set1_epi32(word);
+}
+
+// kVectors x 16 rows (block b of vector v at w[v * blocks + b]) against kTokens tokens
+// (y[t], their sums and scales at tb[t * blocks + b]); lanes in row_of_lane order.
+template <int kVectors, int kTokens>
+PD_AVX512 void tile(int64_t blocks, const PackedBlock* w, const BlockQ8_0* const* y, const TokenBlock* tb,
+                    __m512* acc) {
+  for (int i = 0; i < kVectors * kTokens; ++i) acc[i] = _mm512_setzero_ps();
+  for (int64_t b = 0; b < blocks; ++b) {
+    __m512i sums[kVectors][kTokens];
+    for (int t = 0; t < kTokens; ++t) {
+      const __m512i start = _mm512_set1_epi32(tb[t * blocks + b].start);
+      for (int v = 0; v < kVectors; ++v) sums[v][t] = start;
+    }
+    for (int g = 0; g < kGroups; ++g) {
+      __m512i levels[kVectors];
+      for (int v = 0; v < kVectors; ++v) levels[v] = _mm512_load_si512(&w[v * blocks + b].groups[g]);
+      for (int t = 0; t < kTokens; ++t) {
+        const __m512i quants = broadcast_group(y[t][b], g);
+        for (int v = 0; v < kVectors; ++v) sums[v][t] = _mm512_dpbusd_epi32(sums[v][t], levels[v], quants);
+      }
+    }
+    for (int v = 0; v < kVectors; ++v) {
+      const __m512 dw = _mm512_load_ps(&w[v * blocks + b].scales);
+      for (int t = 0; t < kTokens; ++t) {
+        const __m512 scaled = _mm512_mul_ps(_mm512_cvtepi32_ps(sums[v][t]), dw);
+        const __m512 term = _mm512_mul_ps(scaled, _mm512_set1_ps(tb[t * blocks + b].d));
+        acc[v * kTokens + t] = _mm512_add_ps(acc[v * kTokens + t], term);
+      }
+    }
+  }
+}
+
+// Lanes back to row order, the first `count` rows stored at out.
+PD_AVX512 inline void store_rows(__m512 lanes, int64_t count, float* out) {
+  const __m512i order = _mm512_setr_epi32(row_of_lane(0), row_of_lane(1), row_of_lane(2), row_of_lane(3),
+                                          row_of_lane(4), row_of_lane(5), row_of_lane(6), row_of_lane(7),
+                                          row_of_lane(8), row_of_lane(9), row_of_lane(10), row_of_lane(11),
+                                          row_of_lane(12), row_of_lane(13), row_of_lane(14), row_of_lane(15));
+  const __mmask16 mask = count >= kLanes ? __mmask16(0xFFFF) : static_cast<__mmask16>((1u << count) - 1);
+  _mm512_mask_storeu_ps(out, mask, _mm512_permutexvar_ps(order, lanes));
+}
+
+// A tile of `vectors` (1 or 2) row vectors, of which the first `rows` rows are stored.
+template <int kTokens>
+PD_AVX512 void tile_and_store(int64_t blocks, int vectors, int64_t rows, const PackedBlock* w,
+                              const BlockQ8_0* const* y, const TokenBlock* tb, float* out, int64_t y_stride) {
+  __m512 acc[kTileVectors * kTokens];
+  if (vectors == 2) {
+    tile<2, kTokens>(blocks, w, y, tb, acc);
+  } else {
+    tile<1, kTokens>(blocks, w, y, tb, acc);
+  }
+  for (int v = 0; v < vectors; ++v) {
+    for (int t = 0; t < kTokens; ++t) {
+      store_rows(acc[v * kTokens + t], rows - v * kLanes, out + t * y_stride + v * kLanes);
+    }
+  }
+}
+
+// One token against 16 rows `stride` bytes apart, read as stored (decode, where laying
+// rows out would cost more than it saves): per block, four rows' nibbles sit one row per
+// 128-bit lane, the token's matching quants are repeated in every lane, and two vpdpbusd
+// leave each row's block sum spread over four lanes; a transposing reduction of the four
+// vectors gives the 16 sums in row_of_lane order (the tile's), and one gather brings the
+// rows' scales. The same float operations as the tile follow. Lanes in row_of_lane order.
+PD_AVX512 __m512 direct_rows(int64_t blocks, const uint8_t* w, size_t stride, const BlockQ8_0* y,
+                             const TokenBlock* tb, const uint8_t* next, int64_t next_bytes) {
+  const __m512i offsets = lane_row_offsets(stride);
+  avx2::SpreadPrefetch prefetch(next, next_bytes, blocks);
+  __m512 acc = _mm512_setzero_ps();
+  for (int64_t b = 0; b < blocks; ++b) {
+    prefetch.step();
+    const uint8_t* block = w + b * sizeof(BlockQ4_0);
+    const __m512i low_quants = _mm512_broadcast_i32x4(avx2::load16(y[b].qs));
+    const __m512i high_quants = _mm512_broadcast_i32x4(avx2::load16(y[b].qs + 16));
+    const SixteenRowNibbles nibbles(block, stride);
+    __m512i parts[4];
+    for (int j = 0; j < 4; ++j) {
+      parts[j] = _mm512_dpbusd_epi32(_mm512_dpbusd_epi32(_mm512_setzero_si512(), nibbles.low[j], low_quants),
+                                     nibbles.high[j], high_quants);
+    }
+    const __m512i w01 = _mm512_add_epi32(_mm512_unpacklo_epi32(parts[0], parts[1]), _mm512_unpackhi_epi32(parts[0], parts[1]));
+    const __m512i w23 = _mm512_add_epi32(_mm512_unpacklo_epi32(parts[2], parts[3]), _mm512_unpackhi_epi32(parts[2], parts[3]));
+    const __m512i sums = _mm512_add_epi32(_mm512_add_epi32(_mm512_unpacklo_epi64(w01, w23), _mm512_unpackhi_epi64(w01, w23)),
+                                          _mm512_set1_epi32(tb[b].start));
+    const __m512 scaled = _mm512_mul_ps(_mm512_cvtepi32_ps(sums), row_scales(block, offsets));
+    acc = _mm512_add_ps(acc, _mm512_mul_ps(scaled, _mm512_set1_ps(tb[b].d)));
+  }
+  return acc;
+}
+
+// Decode: 16 rows at a time, a last group of fewer through padded_rows.
+PD_AVX512 void decode_rows(int64_t blocks, const uint8_t* w, size_t stride, int64_t rows, const BlockQ8_0* y,
+                           const TokenBlock* tb, float* out) {
+  int64_t r = 0;
+  for (; r + kLanes <= rows; r += kLanes) {
+    const int64_t next_rows = std::min<int64_t>(kLanes, rows - r - kLanes);
+    const __m512 acc = direct_rows(blocks, w + r * stride, stride, y, tb, w + (r + kLanes) * stride,
+                                   next_rows * static_cast<int64_t>(stride));
+    store_rows(acc, kLanes, out + r);
+  }
+  if (r == rows) return;
+  const uint8_t* padded = padded_rows(w + r * stride, stride, rows - r, blocks);
+  store_rows(direct_rows(blocks, padded, static_cast<size_t>(blocks) * sizeof(BlockQ4_0), y, tb, nullptr, 0),
+             rows - r, out + r);
+}
+
+PD_AVX512 bool q4_0_tile(int64_t n, const void* weight, size_t weight_stride, int64_t rows, const void* activation,
+                         size_t activation_stride, int64_t tokens, float* y, int64_t y_stride) {
+  const int64_t blocks = n / kLegacyBlockSize;
+  thread_local std::vector<uint8_t> weight_buffer, token_buffer;
+  if (tokens == 1) {
+    auto* token = line_aligned_scratch<TokenBlock>(token_buffer, static_cast<size_t>(blocks));
+    const auto* y1 = static_cast<const BlockQ8_0*>(activation);
+    pack_token(y1, blocks, token);
+    decode_rows(blocks, static_cast<const uint8_t*>(weight), weight_stride, rows, y1, token, y);
+    return true;
+  }
+  auto* packed = line_aligned_scratch<PackedBlock>(weight_buffer, static_cast<size_t>(kTileVectors * blocks));
+  const int64_t chunk_tokens = std::min(tokens, kTokenChunk);
+  auto* token_blocks = line_aligned_scratch<TokenBlock>(token_buffer, static_cast<size_t>(chunk_tokens * blocks));
+  const auto* w = static_cast<const uint8_t*>(weight);
+  const auto* a = static_cast<const uint8_t*>(activation);
+  for (int64_t chunk = 0; chunk < tokens; chunk += kTokenChunk) {
+    const int64_t chunk_end = std::min(tokens, chunk + kTokenChunk);
+    for (int64_t t = chunk; t < chunk_end; ++t) {
+      pack_token(reinterpret_cast<const BlockQ8_0*>(a + t * activation_stride), blocks,
+                 token_blocks + (t - chunk) * blocks);
+    }
+    for (int64_t r = 0; r < rows; r += kTileVectors * kLanes) {
+      const int64_t group_rows = std::min<int64_t>(kTileVectors * kLanes, rows - r);
+      const int vectors = static_cast<int>((group_rows + kLanes - 1) / kLanes);
+      for (int v = 0; v < vectors; ++v) {
+        const int64_t first = r + v * kLanes;
+        if (rows - first >= kLanes) {
+          pack_rows(w + first * weight_stride, weight_stride, blocks, packed + v * blocks);
+        } else {
+          pack_rows(padded_rows(w + first * weight_stride, weight_stride, rows - first, blocks),
+                    static_cast<size_t>(blocks) * sizeof(BlockQ4_0), blocks, packed + v * blocks);
+        }
+      }
+      for (int64_t t = chunk; t < chunk_end; t += kTileTokens) {
+        const int64_t count = std::min<int64_t>(kTileTokens, chunk_end - t);
+        const BlockQ8_0* token_rows[kTileTokens];
+        for (int64_t k = 0; k < count; ++k) {
+          token_rows[k] = reinterpret_cast<const BlockQ8_0*>(a + (t + k) * activation_stride);
+        }
+        const TokenBlock* tb = token_blocks + (t - chunk) * blocks;
+        float* out = y + t * y_stride + r;
+        switch (count) {
+          case 1: tile_and_store<1>(blocks, vectors, group_rows, packed, token_rows, tb, out, y_stride); break;
+          case 2: tile_and_store<2>(blocks, vectors, group_rows, packed, token_rows, tb, out, y_stride); break;
+          case 3: tile_and_store<3>(blocks, vectors, group_rows, packed, token_rows, tb, out, y_stride); break;
+          default: tile_and_store<kTileTokens>(blocks, vectors, group_rows, packed, token_rows, tb, out, y_stride);
+        }
+      }
+    }
+  }
+  return true;
+}
+
+}  // namespace
+
+BlockTileFn avx512_q4_0_tile() { return q4_0_tile; }
+
+}  // namespace pd
