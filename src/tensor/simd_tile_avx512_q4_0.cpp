@@ -13,6 +13,7 @@
 // multiplies and one add: the reference's operations on the exact same sum.
 
 #include <algorithm>
+#include <climits>
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
@@ -246,6 +247,9 @@ PD_AVX512 void decode_rows(int64_t blocks, const uint8_t* w, size_t stride, int6
 
 PD_AVX512 bool q4_0_tile(int64_t n, const void* weight, size_t weight_stride, int64_t rows, const void* activation,
                          size_t activation_stride, int64_t tokens, float* y, int64_t y_stride) {
+  // The scale gathers address 16 rows by 32-bit offsets; rows too long for that (over
+  // 100 MB each) take the row kernels.
+  if (weight_stride > static_cast<size_t>(INT32_MAX / kLanes)) return false;
   const int64_t blocks = n / kLegacyBlockSize;
   thread_local std::vector<uint8_t> weight_buffer, token_buffer;
   if (tokens == 1) {
