@@ -15,7 +15,8 @@ namespace pd::hunt {
 namespace {
 
 // 2: the meters' last sequences (prefix reuse) and the minimization predictions.
-constexpr int kCheckpointVersion = 3;
+// 4: mcmc's productive states.
+constexpr int kCheckpointVersion = 4;
 
 std::string join_path(const std::string& dir, const char* name) {
   return (std::filesystem::path(dir) / name).string();

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <optional>
 
 namespace pd::hunt {
 
@@ -54,6 +55,27 @@ void McmcStrategy::restart(SearchContext& context, const std::vector<size_t>& ch
   for (size_t i : pending) chains_[i].stale = 0;
 }
 
+void McmcStrategy::note_productive(const Individual& state) {
+  productive_.push_back({state, round_});
+  if (productive_.size() > kProductiveStates) productive_.erase(productive_.begin());
+}
+
+void McmcStrategy::pull_stalest(size_t from, const std::vector<size_t>& skip) {
+  std::optional<size_t> stalest;
+  for (size_t c = 0; c < chains_.size(); ++c) {
+    if (c == from || std::find(skip.begin(), skip.end(), c) != skip.end()) continue;
+    if (!stalest || chains_[c].stale > chains_[*stalest].stale) stalest = c;
+  }
+  if (stalest && chains_[*stalest].stale >= kPullStale) chains_[*stalest] = Chain{chains_[from].current, 0};
+}
+
+bool McmcStrategy::jump_to_productive(size_t c, HuntRng& rng) {
+  std::erase_if(productive_, [&](const ProductiveState& p) { return round_ - p.round > kProductiveRounds; });
+  if (productive_.empty()) return false;
+  chains_[c] = Chain{productive_[rng.below(productive_.size())].state, 0};
+  return true;
+}
+
 void McmcStrategy::step(SearchContext& context) {
   HuntRng& rng = context.rng();
   const size_t n_ops = context.mutators().size();
@@ -94,8 +116,9 @@ void McmcStrategy::step(SearchContext& context) {
   }
   std::vector<Scored> scored;
   const std::vector<std::optional<Individual>> best = best_of_groups(context, groups, &scored);
+  ++round_;
 
-  std::vector<size_t> to_restart;
+  std::vector<size_t> to_restart, harvesting;
   size_t at = 0;
   for (size_t g = 0; g < groups.size(); ++g) {
     Chain& chain = chains_[group_chain[g]];
@@ -109,6 +132,8 @@ void McmcStrategy::step(SearchContext& context) {
       if (best[g]) {
         chain.current = *best[g];
         chain.stale = 0;
+        note_productive(chain.current);
+        harvesting.push_back(group_chain[g]);
       } else {
         to_restart.push_back(group_chain[g]);
       }
@@ -123,8 +148,12 @@ void McmcStrategy::step(SearchContext& context) {
       ++chain.stale;
     }
   }
+  std::vector<size_t> skip = to_restart;
+  skip.insert(skip.end(), harvesting.begin(), harvesting.end());
+  for (size_t from : harvesting) pull_stalest(from, skip);
   for (size_t c = 0; c < chains_.size(); ++c) {
-    if (chains_[c].stale >= kMaxStale && std::find(to_restart.begin(), to_restart.end(), c) == to_restart.end()) {
+    if (chains_[c].stale >= kMaxStale && std::find(to_restart.begin(), to_restart.end(), c) == to_restart.end() &&
+        !jump_to_productive(c, rng)) {
       to_restart.push_back(c);
     }
   }
@@ -135,8 +164,11 @@ void McmcStrategy::step(SearchContext& context) {
 nlohmann::json McmcStrategy::save() const {
   nlohmann::json chains = nlohmann::json::array();
   for (const Chain& c : chains_) chains.push_back({{"current", c.current.to_json()}, {"stale", c.stale}});
-  return {{"started", started_}, {"chains", chains},         {"trials", trials_}, {"successes", successes_},
-          {"operator", operator_}, {"seed_order", seed_order_}, {"next_seed", next_seed_}};
+  nlohmann::json productive = nlohmann::json::array();
+  for (const ProductiveState& p : productive_) productive.push_back({{"state", p.state.to_json()}, {"round", p.round}});
+  return {{"started", started_},     {"chains", chains},         {"trials", trials_},
+          {"successes", successes_}, {"operator", operator_},    {"seed_order", seed_order_},
+          {"next_seed", next_seed_}, {"productive", productive}, {"round", round_}};
 }
 
 void McmcStrategy::load(const nlohmann::json& state) {
@@ -150,6 +182,11 @@ void McmcStrategy::load(const nlohmann::json& state) {
   operator_ = state.at("operator").get<size_t>();
   seed_order_ = state.at("seed_order").get<std::vector<size_t>>();
   next_seed_ = state.at("next_seed").get<size_t>();
+  productive_.clear();
+  for (const nlohmann::json& p : state.at("productive")) {
+    productive_.push_back({Individual::from_json(p.at("state")), p.at("round").get<int64_t>()});
+  }
+  round_ = state.at("round").get<int64_t>();
 }
 
 }  // namespace pd::hunt

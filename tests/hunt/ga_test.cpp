@@ -4,46 +4,12 @@
 
 #include <gtest/gtest.h>
 
+#include "scripted_context.h"
+
 namespace pd::hunt {
 namespace {
 
-// A context with a scripted objective: fitness is minus the number of words (so every
-// mutation that lengthens a prompt loses), nothing is ever a hit, and a prompt counts as
-// next to a recorded hit when it holds a word the test marks.
-class ScriptedContext : public SearchContext {
- public:
-  ScriptedContext() : rng_(5) {
-    for (int i = 0; i < 12; ++i) seeds_.push_back({"s" + std::to_string(i), "seed" + std::to_string(i) + " word"});
-    resources_.lexicon = {"alpha", "beta", "gamma"};
-    resources_.vocab_words = {"delta"};
-    mutators_ = make_mutators(/*with_suffix_search=*/false);
-  }
-
-  std::vector<Scored> evaluate(const std::vector<Candidate>& batch) override {
-    std::vector<Scored> out;
-    for (const Candidate& c : batch) {
-      Scored s{c, {}, HitOutcome::None};
-      s.evaluation.fitness = -static_cast<double>(c.text().size());
-      out.push_back(s);
-    }
-    return out;
-  }
-  const std::vector<SeedPrompt>& seeds() const override { return seeds_; }
-  HuntRng& rng() override { return rng_; }
-  const MutationResources& resources() const override { return resources_; }
-  const std::vector<std::unique_ptr<Mutator>>& mutators() const override { return mutators_; }
-  bool near_recorded_hit(const Candidate& candidate) const override {
-    return !marked_.empty() && candidate.text().find(marked_) != std::string::npos;
-  }
-
-  std::string marked_;
-
- private:
-  std::vector<SeedPrompt> seeds_;
-  HuntRng rng_;
-  MutationResources resources_;
-  std::vector<std::unique_ptr<Mutator>> mutators_;
-};
+using test::ScriptedContext;
 
 std::vector<std::string> population_texts(const GaStrategy& ga) {
   const nlohmann::json state = ga.save();
