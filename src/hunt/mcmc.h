@@ -19,8 +19,8 @@
 // improvement) onto its new state, and a chain kMaxStale steps without improvement jumps
 // to one of the kProductiveStates latest productive states of the last
 // kProductiveRounds rounds, or restarts from the next seed when there is none. (On the
-// sentinel, band 0.002, 160,000 tokens, ten search seeds: 39.4 unique hits, against 14.4
-// for restarts from seeds alone after 20 stale steps; BENCHMARKS.md.)
+// sentinel, band 0.002, 160,000 tokens: 39.0 unique hits over ten search seeds, against
+// 14.4 over five for restarts from seeds alone after 20 stale steps; BENCHMARKS.md.)
 
 #include "hunt/strategy.h"
 
