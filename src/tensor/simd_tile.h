@@ -72,4 +72,9 @@ BlockTileFn avx512_k_block_tile(TensorType type);
 // The Q4_0 half of avx512_block_tile (simd_tile_avx512_q4_0.cpp).
 BlockTileFn avx512_q4_0_tile();
 
+// The AVX2 Q4_0 tile (simd_tile_avx2_q4_0.cpp; simd_block_tile(Q4_0) when the active
+// set is AVX2): the same numerics, 8 rows per register, two tokens or more (it returns
+// false for one); nullptr when the CPU lacks AVX2.
+BlockTileFn avx2_q4_0_tile();
+
 }  // namespace pd

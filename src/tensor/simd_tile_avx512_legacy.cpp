@@ -256,7 +256,8 @@ BlockTileFn avx512_block_tile(TensorType type) {
 }
 
 BlockTileFn simd_block_tile(TensorType type) {
-  return active_isa() == Isa::Avx512 ? avx512_block_tile(type) : nullptr;
+  if (active_isa() == Isa::Avx512) return avx512_block_tile(type);
+  return active_isa() == Isa::Avx2 && type == TensorType::Q4_0 ? avx2_q4_0_tile() : nullptr;
 }
 
 }  // namespace pd

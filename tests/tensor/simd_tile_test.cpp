@@ -195,13 +195,13 @@ TEST(SimdTile, EveryKTileElementHasTheSingleRowKernelsBits) {
 }
 
 // Every element, for decode (one token) and batches, odd block counts, row counts on
-// either side of the 16-row vectors, and an activation quant of -128 (tokens = 7).
-TEST(SimdTile, Q4_0TileHasTheScalarReferenceBits) {
-  if (avx512_block_tile(TensorType::Q8_0) == nullptr) GTEST_SKIP() << "no AVX-512";
-  const BlockTileFn tile = avx512_block_tile(TensorType::Q4_0);
+// either side of the 8- and 16-row vectors, and an activation quant of -128 (tokens = 7);
+// token counts from `min_tokens` up.
+void expect_q4_0_tile_has_the_reference_bits(BlockTileFn tile, int64_t min_tokens) {
   for (const int64_t n : {32, 64, 96, 1024, 2816}) {
-    for (const int64_t rows : {1, 3, 16, 17, 32, 45}) {
+    for (const int64_t rows : {1, 3, 8, 16, 17, 32, 45}) {
       for (const int64_t tokens : {1, 2, 3, 4, 7, 70}) {
+        if (tokens < min_tokens) continue;
         BlockProblem p = make_block_problem(TensorType::Q4_0, n, rows, tokens, static_cast<uint32_t>(n + rows + tokens));
         if (tokens == 7) reinterpret_cast<BlockQ8_0*>(p.activations.data())[0].qs[3] = -128;
         const int64_t y_stride = rows + 2;
@@ -222,6 +222,21 @@ TEST(SimdTile, Q4_0TileHasTheScalarReferenceBits) {
       }
     }
   }
+}
+
+TEST(SimdTile, Q4_0TileHasTheScalarReferenceBits) {
+  if (avx512_block_tile(TensorType::Q8_0) == nullptr) GTEST_SKIP() << "no AVX-512";
+  expect_q4_0_tile_has_the_reference_bits(avx512_block_tile(TensorType::Q4_0), 1);
+}
+
+// The AVX2 tile: batches only (decode stays with the row kernels).
+TEST(SimdTile, Avx2Q4_0TileHasTheScalarReferenceBits) {
+  const BlockTileFn tile = avx2_q4_0_tile();
+  if (tile == nullptr) GTEST_SKIP() << "no AVX2";
+  expect_q4_0_tile_has_the_reference_bits(tile, 2);
+  BlockProblem p = make_block_problem(TensorType::Q4_0, 64, 3, 1, 9);
+  std::vector<float> y(3, -7.0f);
+  EXPECT_FALSE(tile(64, p.weights.data(), p.row_bytes, 3, p.activations.data(), p.activation_bytes, 1, y.data(), 3));
 }
 
 // Where the sign trick and the biased product differ (an activation quant of -128), and
