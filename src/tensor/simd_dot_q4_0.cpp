@@ -34,13 +34,14 @@ PD_AVX2 inline __m256i eight_sums(const __m256i lanes[kBlocksPerStep]) {
   return _mm256_add_epi32(_mm256_permute2x128_si256(low, high, 0x20), _mm256_permute2x128_si256(low, high, 0x31));
 }
 
-// The fp16 scales of eight blocks `stride` bytes apart (the first at `first`), widened.
-PD_AVX2 inline __m256 eight_scales(const void* first, int stride) {
-  const __m256i at = _mm256_mullo_epi32(_mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7), _mm256_set1_epi32(stride));
-  const __m256i words = _mm256_and_si256(_mm256_i32gather_epi32(static_cast<const int*>(first), at, 1),
-                                         _mm256_set1_epi32(0xFFFF));
-  const __m256i halves = _mm256_permute4x64_epi64(_mm256_packus_epi32(words, words), 0x08);
-  return _mm256_cvtph_ps(_mm256_castsi256_si128(halves));
+// The fp16 scales of eight consecutive blocks, widened. (Eight scalar loads: a gather
+// over weights that stream from memory made decode slower.)
+template <typename Block>
+PD_AVX2 inline __m256 eight_scales(const Block* b) {
+  return _mm256_cvtph_ps(_mm_setr_epi16(static_cast<int16_t>(b[0].d), static_cast<int16_t>(b[1].d),
+                                        static_cast<int16_t>(b[2].d), static_cast<int16_t>(b[3].d),
+                                        static_cast<int16_t>(b[4].d), static_cast<int16_t>(b[5].d),
+                                        static_cast<int16_t>(b[6].d), static_cast<int16_t>(b[7].d)));
 }
 
 // The reference's float step for one block.
@@ -59,14 +60,14 @@ PD_AVX2 void dot_rows(int64_t n, const BlockQ4_0* x, const BlockQ8_0* const* y, 
     prefetch_ahead(x + i, kBlocksPerStep * sizeof(BlockQ4_0));
     __m256i nibble_bytes[kBlocksPerStep];
     for (int b = 0; b < kBlocksPerStep; ++b) nibble_bytes[b] = nibbles(x[i + b].qs);
-    const __m256 dw = eight_scales(&x[i].d, sizeof(BlockQ4_0));
+    const __m256 dw = eight_scales(x + i);
     for (int k = 0; k < kRows; ++k) {
       __m256i lanes[kBlocksPerStep];
       for (int b = 0; b < kBlocksPerStep; ++b) lanes[b] = block_lanes(nibble_bytes[b], y[k][i + b]);
       // The reference's (float(sum_i) * d_weight) * d_activation for the eight blocks at
       // once (the same IEEE multiplies), then its adds in block order.
       const __m256 terms = _mm256_mul_ps(_mm256_mul_ps(_mm256_cvtepi32_ps(eight_sums(lanes)), dw),
-                                         eight_scales(&y[k][i].d, sizeof(BlockQ8_0)));
+                                         eight_scales(y[k] + i));
       alignas(32) float term[kBlocksPerStep];
       _mm256_store_ps(term, terms);
       for (int b = 0; b < kBlocksPerStep; ++b) sum[k] += term[b];
