@@ -50,8 +50,7 @@ FloatTileFn avx512_float_tile(TensorType type);
 // block's exact integer sum in one lane per weight row, 16 rows per register (value
 // groups of 16 rows side by side, each group's four activation quants broadcast), then
 // the reference's float step per block. It takes any batch, one token included (decode
-// reads the weights as stored), odd block counts and activation quants of -128; it
-// returns false only for rows over 100 MB.
+// reads the weights as stored), odd block counts and activation quants of -128.
 using BlockTileFn = bool (*)(int64_t n, const void* weight, size_t weight_stride, int64_t rows,
                              const void* activation, size_t activation_stride, int64_t tokens,
                              float* y, int64_t y_stride);

@@ -13,7 +13,6 @@
 // multiplies and one add: the reference's operations on the exact same sum.
 
 #include <algorithm>
-#include <climits>
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
@@ -78,17 +77,17 @@ struct SixteenRowNibbles {
   }
 };
 
-// The byte offsets of the 16 rows in row_of_lane order, for row_scales.
-PD_AVX512 inline __m512i lane_row_offsets(size_t stride) {
-  alignas(64) int32_t offsets[kLanes];
-  for (int l = 0; l < kLanes; ++l) offsets[l] = static_cast<int32_t>(row_of_lane(l) * stride);
-  return _mm512_load_si512(offsets);
-}
-
-// The scales of a block of 16 rows (at `block`, `offsets` from lane_row_offsets), in
-// row_of_lane order: one gather of the 32-bit words that start with each row's d.
-PD_AVX512 inline __m512 row_scales(const uint8_t* block, __m512i offsets) {
-  return _mm512_cvtph_ps(_mm512_cvtepi32_epi16(_mm512_i32gather_epi32(offsets, block, 1)));
+// The scales of a block of 16 rows `stride` bytes apart (the first at `block`), in
+// row_of_lane order. (Sixteen scalar loads: a gather was no faster here, and slower over
+// streaming rows in the AVX2 Q4_0 kernels and a Q8_0 decode kernel that was not kept.)
+PD_AVX512 inline __m512 row_scales(const uint8_t* block, size_t stride) {
+  auto d = [&](int lane) {
+    uint16_t bits;
+    std::memcpy(&bits, block + row_of_lane(lane) * stride + offsetof(BlockQ4_0, d), sizeof bits);
+    return static_cast<int16_t>(bits);
+  };
+  return _mm512_cvtph_ps(_mm256_setr_epi16(d(0), d(1), d(2), d(3), d(4), d(5), d(6), d(7), d(8), d(9), d(10),
+                                           d(11), d(12), d(13), d(14), d(15)));
 }
 
 // Within every 128-bit lane, word k of a[j] goes to word j of out[k].
@@ -103,13 +102,12 @@ PD_AVX512 inline void transpose_words(const __m512i a[4], __m512i* out) {
 
 // Lays out 16 rows `stride` bytes apart (the first at `w`), every block.
 PD_AVX512 void pack_rows(const uint8_t* w, size_t stride, int64_t blocks, PackedBlock* out) {
-  const __m512i offsets = lane_row_offsets(stride);
   for (int64_t b = 0; b < blocks; ++b) {
     const uint8_t* block = w + b * sizeof(BlockQ4_0);
     const SixteenRowNibbles nibbles(block, stride);
     transpose_words(nibbles.low, out[b].groups);
     transpose_words(nibbles.high, out[b].groups + 4);
-    out[b].scales = row_scales(block, offsets);
+    out[b].scales = row_scales(block, stride);
   }
 }
 
@@ -201,11 +199,10 @@ PD_AVX512 void tile_and_store(int64_t blocks, int vectors, int64_t rows, const P
 // rows out would cost more than it saves): per block, four rows' nibbles sit one row per
 // 128-bit lane, the token's matching quants are repeated in every lane, and two vpdpbusd
 // leave each row's block sum spread over four lanes; a transposing reduction of the four
-// vectors gives the 16 sums in row_of_lane order (the tile's), and one gather brings the
-// rows' scales. The same float operations as the tile follow. Lanes in row_of_lane order.
+// vectors gives the 16 sums in row_of_lane order (the tile's). The same float operations
+// as the tile follow. Lanes in row_of_lane order.
 PD_AVX512 __m512 direct_rows(int64_t blocks, const uint8_t* w, size_t stride, const BlockQ8_0* y,
                              const TokenBlock* tb, const uint8_t* next, int64_t next_bytes) {
-  const __m512i offsets = lane_row_offsets(stride);
   avx2::SpreadPrefetch prefetch(next, next_bytes, blocks);
   __m512 acc = _mm512_setzero_ps();
   for (int64_t b = 0; b < blocks; ++b) {
@@ -223,7 +220,7 @@ PD_AVX512 __m512 direct_rows(int64_t blocks, const uint8_t* w, size_t stride, co
     const __m512i w23 = _mm512_add_epi32(_mm512_unpacklo_epi32(parts[2], parts[3]), _mm512_unpackhi_epi32(parts[2], parts[3]));
     const __m512i sums = _mm512_add_epi32(_mm512_add_epi32(_mm512_unpacklo_epi64(w01, w23), _mm512_unpackhi_epi64(w01, w23)),
                                           _mm512_set1_epi32(tb[b].start));
-    const __m512 scaled = _mm512_mul_ps(_mm512_cvtepi32_ps(sums), row_scales(block, offsets));
+    const __m512 scaled = _mm512_mul_ps(_mm512_cvtepi32_ps(sums), row_scales(block, stride));
     acc = _mm512_add_ps(acc, _mm512_mul_ps(scaled, _mm512_set1_ps(tb[b].d)));
   }
   return acc;
@@ -247,9 +244,6 @@ PD_AVX512 void decode_rows(int64_t blocks, const uint8_t* w, size_t stride, int6
 
 PD_AVX512 bool q4_0_tile(int64_t n, const void* weight, size_t weight_stride, int64_t rows, const void* activation,
                          size_t activation_stride, int64_t tokens, float* y, int64_t y_stride) {
-  // The scale gathers address 16 rows by 32-bit offsets; rows too long for that (over
-  // 100 MB each) take the row kernels.
-  if (weight_stride > static_cast<size_t>(INT32_MAX / kLanes)) return false;
   const int64_t blocks = n / kLegacyBlockSize;
   thread_local std::vector<uint8_t> weight_buffer, token_buffer;
   if (tokens == 1) {
