@@ -56,6 +56,41 @@ void GaStrategy::select(std::vector<Individual> pool) {
   population_ = std::move(next);
 }
 
+bool GaStrategy::breed(SearchContext& context, const Individual& parent, const Individual& mate,
+                       std::vector<std::vector<Candidate>>& groups, std::vector<Breeding>& bred) {
+  const size_t op = operators_.next(context.rng());
+  std::vector<Candidate> variants = mutate_with(context, op, parent.candidate, &mate.candidate);
+  if (variants.empty()) {
+    operators_.record(op, false);
+    return false;
+  }
+  groups.push_back(std::move(variants));
+  bred.push_back({op, parent.evaluation.fitness});
+  return true;
+}
+
+void GaStrategy::update_walkers(const std::vector<std::optional<Individual>>& best, const std::vector<bool>& harvested,
+                                const std::vector<size_t>& walker_group, size_t first_child, size_t bred) {
+  std::vector<Walker> next;
+  for (size_t w = 0; w < walkers_.size(); ++w) {
+    Walker walker = walkers_[w];
+    const size_t g = walker_group[w];
+    if (g != std::string::npos && harvested[g]) {
+      if (!best[g]) continue;  // the harvest left nothing to walk on
+      walker = Walker{*best[g], 0};
+    } else if (g != std::string::npos && best[g] && best[g]->evaluation.fitness >= walker.state.evaluation.fitness) {
+      walker = Walker{*best[g], walker.idle + 1};
+    } else {
+      ++walker.idle;
+    }
+    if (walker.idle < kWalkerIdle) next.push_back(std::move(walker));
+  }
+  for (size_t g = first_child; g < bred; ++g) {
+    if (next.size() < kWalkers && harvested[g] && best[g]) next.push_back(Walker{*best[g], 0});
+  }
+  walkers_ = std::move(next);
+}
+
 void GaStrategy::populate(SearchContext& context, const std::vector<std::vector<Candidate>>& groups) {
   std::vector<Scored> scored;
   std::vector<Individual> pool;
@@ -87,20 +122,33 @@ void GaStrategy::step(SearchContext& context) {
     return;
   }
 
+  if (!operators_.started()) operators_.start(context.mutators().size(), 0);
   const size_t immigrants = std::max<size_t>(1, size / 8);
-  const size_t children = size > immigrants ? size - immigrants : 1;
+  const size_t places = size > immigrants ? size - immigrants : 1;
   std::vector<std::vector<Candidate>> groups;
+  std::vector<Breeding> bred;
+  std::vector<size_t> walker_group(walkers_.size(), std::string::npos);
+  for (size_t w = 0; w < walkers_.size(); ++w) {
+    const Individual& mate = tournament(rng);
+    if (breed(context, walkers_[w].state, mate, groups, bred)) walker_group[w] = groups.size() - 1;
+  }
+  const size_t first_child = groups.size();
+  const size_t children = places > groups.size() ? places - groups.size() : 1;
   for (size_t i = 0; i < children; ++i) {
     const Individual& parent = tournament(rng);
     const Individual& mate = tournament(rng);
-    std::vector<Candidate> variants = random_mutation(context, parent.candidate, &mate.candidate);
-    if (!variants.empty()) groups.push_back(std::move(variants));
+    breed(context, parent, mate, groups, bred);
   }
   for (size_t i = 0; i < immigrants; ++i) groups.push_back({immigrant(context)});
 
   std::vector<Scored> scored;
   std::vector<std::optional<Individual>> best = best_of_groups(context, groups, &scored);
   note_hits(scored);
+  const std::vector<bool> harvested = harvested_groups(groups, scored);
+  for (size_t g = 0; g < bred.size(); ++g) {
+    operators_.record(bred[g].op, harvested[g] || (best[g] && best[g]->evaluation.fitness > bred[g].parent_fitness));
+  }
+  update_walkers(best, harvested, walker_group, first_child, bred.size());
   // (mu + lambda): parents compete with their children and the immigrants, except those
   // next to a recorded hit: their children would be that hit again.
   std::vector<Individual> pool = std::move(population_);
@@ -117,11 +165,11 @@ void GaStrategy::step(SearchContext& context) {
 nlohmann::json GaStrategy::save() const {
   nlohmann::json population = nlohmann::json::array();
   for (const Individual& ind : population_) population.push_back(ind.to_json());
-  return {{"started", started_},
-          {"population", population},
-          {"seed_order", seed_order_},
-          {"next_seed", next_seed_},
-          {"seed_hits", seed_hits_}};
+  nlohmann::json walkers = nlohmann::json::array();
+  for (const Walker& w : walkers_) walkers.push_back({{"state", w.state.to_json()}, {"idle", w.idle}});
+  return {{"started", started_},   {"population", population},    {"seed_order", seed_order_},
+          {"next_seed", next_seed_}, {"seed_hits", seed_hits_},     {"walkers", walkers},
+          {"operators", operators_.save()}};
 }
 
 void GaStrategy::load(const nlohmann::json& state) {
@@ -131,6 +179,11 @@ void GaStrategy::load(const nlohmann::json& state) {
   seed_order_ = state.at("seed_order").get<std::vector<size_t>>();
   next_seed_ = state.at("next_seed").get<size_t>();
   seed_hits_ = state.at("seed_hits").get<std::map<std::string, int64_t>>();
+  walkers_.clear();
+  for (const nlohmann::json& w : state.at("walkers")) {
+    walkers_.push_back({Individual::from_json(w.at("state")), w.at("idle").get<int64_t>()});
+  }
+  operators_.load(state.at("operators"));
 }
 
 }  // namespace pd::hunt

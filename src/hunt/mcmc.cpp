@@ -1,29 +1,9 @@
 #include "hunt/mcmc.h"
 
 #include <algorithm>
-#include <cmath>
 #include <optional>
 
 namespace pd::hunt {
-
-size_t McmcStrategy::next_operator(size_t current, const std::vector<int64_t>& trials,
-                                   const std::vector<int64_t>& successes, HuntRng& rng) {
-  const size_t n = trials.size();
-  if (n < 2) return 0;
-  // Rank by success rate, best first (ties: lower index first).
-  std::vector<size_t> order(n);
-  for (size_t i = 0; i < n; ++i) order[i] = i;
-  auto rate = [&](size_t i) {
-    return static_cast<double>(successes[i] + 1) / static_cast<double>(trials[i] + 2);
-  };
-  std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) { return rate(a) > rate(b); });
-  std::vector<int64_t> rank(n);
-  for (size_t k = 0; k < n; ++k) rank[order[k]] = static_cast<int64_t>(k);
-  size_t proposal = rng.below(n - 1);
-  if (proposal >= current) ++proposal;
-  const double accept = std::min(1.0, std::pow(1.0 - kRankDecay, static_cast<double>(rank[proposal] - rank[current])));
-  return rng.uniform() < accept ? proposal : current;
-}
 
 Candidate McmcStrategy::next_seed(SearchContext& context) {
   if (next_seed_ >= seed_order_.size()) {
@@ -81,9 +61,7 @@ void McmcStrategy::step(SearchContext& context) {
   const size_t n_ops = context.mutators().size();
   if (!started_) {
     started_ = true;
-    trials_.assign(n_ops, 0);
-    successes_.assign(n_ops, 0);
-    operator_ = rng.below(n_ops);
+    operators_.start(n_ops, rng.below(n_ops));
     seed_order_ = shuffled_indices(context.seeds().size(), rng);
     chains_.assign(static_cast<size_t>(options_.population), Chain{});
     std::vector<size_t> all(chains_.size());
@@ -102,31 +80,28 @@ void McmcStrategy::step(SearchContext& context) {
       const size_t other = rng.below(chains_.size());
       if (chains_[other].current.evaluation.fitness > chains_[c].current.evaluation.fitness) c = other;
     }
-    operator_ = next_operator(operator_, trials_, successes_, rng);
+    const size_t op = operators_.next(rng);
     const Candidate& mate = chains_[rng.below(chains_.size())].current.candidate;
-    std::vector<Candidate> variants = mutate_with(context, operator_, chains_[c].current.candidate, &mate);
+    std::vector<Candidate> variants = mutate_with(context, op, chains_[c].current.candidate, &mate);
     if (variants.empty()) {
-      ++trials_[operator_];  // an operator that does not apply is no success either
+      operators_.record(op, false);  // an operator that does not apply is no success either
       ++chains_[c].stale;
       continue;
     }
     groups.push_back(std::move(variants));
     group_chain.push_back(c);
-    group_op.push_back(operator_);
+    group_op.push_back(op);
   }
   std::vector<Scored> scored;
   const std::vector<std::optional<Individual>> best = best_of_groups(context, groups, &scored);
   ++round_;
 
   std::vector<size_t> to_restart, harvesting;
-  size_t at = 0;
+  const std::vector<bool> harvested = harvested_groups(groups, scored);
   for (size_t g = 0; g < groups.size(); ++g) {
     Chain& chain = chains_[group_chain[g]];
-    bool harvested = false;
-    for (size_t v = 0; v < groups[g].size(); ++v, ++at) harvested |= consumed(scored[at].outcome);
-    ++trials_[group_op[g]];
-    if (harvested) {
-      ++successes_[group_op[g]];
+    if (harvested[g]) {
+      operators_.record(group_op[g], true);
       // The region next to a hit is where the next hits are: the chain stays on its best
       // variant that was not harvested, and restarts from a fresh seed only without one.
       if (best[g]) {
@@ -139,9 +114,9 @@ void McmcStrategy::step(SearchContext& context) {
       }
       continue;
     }
+    const bool improved = best[g] && best[g]->evaluation.fitness > chain.current.evaluation.fitness;
+    operators_.record(group_op[g], improved);
     if (best[g] && best[g]->evaluation.fitness >= chain.current.evaluation.fitness) {
-      const bool improved = best[g]->evaluation.fitness > chain.current.evaluation.fitness;
-      if (improved) ++successes_[group_op[g]];
       chain.stale = improved ? 0 : chain.stale + 1;
       chain.current = *best[g];
     } else {
@@ -166,9 +141,9 @@ nlohmann::json McmcStrategy::save() const {
   for (const Chain& c : chains_) chains.push_back({{"current", c.current.to_json()}, {"stale", c.stale}});
   nlohmann::json productive = nlohmann::json::array();
   for (const ProductiveState& p : productive_) productive.push_back({{"state", p.state.to_json()}, {"round", p.round}});
-  return {{"started", started_},     {"chains", chains},         {"trials", trials_},
-          {"successes", successes_}, {"operator", operator_},    {"seed_order", seed_order_},
-          {"next_seed", next_seed_}, {"productive", productive}, {"round", round_}};
+  return {{"started", started_},         {"chains", chains},         {"operators", operators_.save()},
+          {"seed_order", seed_order_},   {"next_seed", next_seed_}, {"productive", productive},
+          {"round", round_}};
 }
 
 void McmcStrategy::load(const nlohmann::json& state) {
@@ -177,9 +152,7 @@ void McmcStrategy::load(const nlohmann::json& state) {
   for (const nlohmann::json& c : state.at("chains")) {
     chains_.push_back(Chain{Individual::from_json(c.at("current")), c.at("stale").get<int64_t>()});
   }
-  trials_ = state.at("trials").get<std::vector<int64_t>>();
-  successes_ = state.at("successes").get<std::vector<int64_t>>();
-  operator_ = state.at("operator").get<size_t>();
+  operators_.load(state.at("operators"));
   seed_order_ = state.at("seed_order").get<std::vector<size_t>>();
   next_seed_ = state.at("next_seed").get<size_t>();
   productive_.clear();

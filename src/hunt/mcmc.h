@@ -4,11 +4,9 @@
 // `population` chains each hold a current prompt (starting from seeds in a shuffled
 // order). Each round makes `population` steps; each steps the fittest of three chains
 // drawn at random (so chains near the boundary get more of the budget than chains far
-// from it), with an operator drawn by one Metropolis-Hastings step
-// over the operators ranked by success rate ((successes + 1) / (trials + 2), best first):
-// the target gives rank k the weight (1 - p)^k with p = 0.3, the proposal is uniform over
-// the other operators, so a move from rank k1 to rank k2 is accepted with probability
-// min(1, (1 - p)^(k2 - k1)). The chain applies it, and the best variant replaces the
+// from it), with an operator drawn by one Metropolis-Hastings step over the operators
+// ranked by success rate (OperatorChoice, strategy.h; a success is a harvest or a
+// strictly higher fitness). The chain applies it, and the best variant replaces the
 // current prompt when its fitness is not lower (a success when strictly higher). When a
 // chain's variants include a hit (or a predicted hit that confirmation rejects), the
 // chain moves to its best variant that was not harvested: the next hits are likely next
@@ -28,7 +26,6 @@ namespace pd::hunt {
 
 class McmcStrategy : public Strategy {
  public:
-  static constexpr double kRankDecay = 0.3;
   static constexpr int64_t kMaxStale = 12;
   static constexpr int64_t kPullStale = 3;
   static constexpr size_t kProductiveStates = 8;
@@ -44,10 +41,6 @@ class McmcStrategy : public Strategy {
   void step(SearchContext& context) override;
   nlohmann::json save() const override;
   void load(const nlohmann::json& state) override;
-
-  // The operator after `current` by one Metropolis-Hastings step (exposed for tests).
-  static size_t next_operator(size_t current, const std::vector<int64_t>& trials,
-                              const std::vector<int64_t>& successes, HuntRng& rng);
 
  private:
   struct Chain {
@@ -73,8 +66,7 @@ class McmcStrategy : public Strategy {
   std::vector<Chain> chains_;
   std::vector<ProductiveState> productive_;  // oldest first
   int64_t round_ = 0;
-  std::vector<int64_t> trials_, successes_;
-  size_t operator_ = 0;
+  OperatorChoice operators_;
   std::vector<size_t> seed_order_;
   size_t next_seed_ = 0;
 };

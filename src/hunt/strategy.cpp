@@ -1,5 +1,8 @@
 #include "hunt/strategy.h"
 
+#include <algorithm>
+#include <cmath>
+
 #include "core/error.h"
 #include "hunt/ga.h"
 #include "hunt/mcmc.h"
@@ -88,6 +91,63 @@ std::vector<Candidate> random_mutation(SearchContext& context, const Candidate& 
     if (!variants.empty()) return variants;
   }
   return {};
+}
+
+std::vector<bool> harvested_groups(const std::vector<std::vector<Candidate>>& groups, const std::vector<Scored>& scored) {
+  std::vector<bool> harvested(groups.size(), false);
+  size_t at = 0;
+  for (size_t g = 0; g < groups.size(); ++g) {
+    for (size_t v = 0; v < groups[g].size(); ++v, ++at) harvested[g] = harvested[g] || consumed(scored[at].outcome);
+  }
+  return harvested;
+}
+
+void OperatorChoice::start(size_t operators, size_t first) {
+  trials_.assign(operators, 0);
+  successes_.assign(operators, 0);
+  current_ = first;
+}
+
+size_t OperatorChoice::next(HuntRng& rng) {
+  current_ = next_operator(current_, trials_, successes_, rng);
+  return current_;
+}
+
+void OperatorChoice::record(size_t op, bool success) {
+  ++trials_.at(op);
+  if (success) ++successes_.at(op);
+}
+
+nlohmann::json OperatorChoice::save() const {
+  return {{"trials", trials_}, {"successes", successes_}, {"operator", current_}};
+}
+
+void OperatorChoice::load(const nlohmann::json& state) {
+  trials_ = state.at("trials").get<std::vector<int64_t>>();
+  successes_ = state.at("successes").get<std::vector<int64_t>>();
+  current_ = state.at("operator").get<size_t>();
+  if (successes_.size() != trials_.size() || (!trials_.empty() && current_ >= trials_.size())) {
+    fail_input("hunt checkpoint", "bad operator statistics");
+  }
+}
+
+size_t OperatorChoice::next_operator(size_t current, const std::vector<int64_t>& trials,
+                                     const std::vector<int64_t>& successes, HuntRng& rng) {
+  const size_t n = trials.size();
+  if (n < 2) return 0;
+  // Rank by success rate, best first (ties: lower index first).
+  std::vector<size_t> order(n);
+  for (size_t i = 0; i < n; ++i) order[i] = i;
+  auto rate = [&](size_t i) {
+    return static_cast<double>(successes[i] + 1) / static_cast<double>(trials[i] + 2);
+  };
+  std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) { return rate(a) > rate(b); });
+  std::vector<int64_t> rank(n);
+  for (size_t k = 0; k < n; ++k) rank[order[k]] = static_cast<int64_t>(k);
+  size_t proposal = rng.below(n - 1);
+  if (proposal >= current) ++proposal;
+  const double accept = std::min(1.0, std::pow(1.0 - kRankDecay, static_cast<double>(rank[proposal] - rank[current])));
+  return rng.uniform() < accept ? proposal : current;
 }
 
 }  // namespace pd::hunt

@@ -76,4 +76,35 @@ std::vector<Candidate> mutate_with(SearchContext& context, size_t op, const Cand
 // apply; `mate` is used by the operators that need one.
 std::vector<Candidate> random_mutation(SearchContext& context, const Candidate& parent, const Candidate* mate);
 
+// Per group of a best_of_groups call: whether any of its variants was consumed.
+std::vector<bool> harvested_groups(const std::vector<std::vector<Candidate>>& groups, const std::vector<Scored>& scored);
+
+// The operator to apply next, chosen as DFLARE does: one Metropolis-Hastings step over
+// the operators ranked by success rate ((successes + 1) / (trials + 2), best first). The
+// target gives rank k the weight (1 - p)^k with p = kRankDecay, the proposal is uniform
+// over the other operators, so a move from rank k1 to rank k2 is accepted with
+// probability min(1, (1 - p)^(k2 - k1)). What counts as a success is the strategy's.
+class OperatorChoice {
+ public:
+  static constexpr double kRankDecay = 0.3;
+
+  // `operators` operators, the chain starting at `first`.
+  void start(size_t operators, size_t first);
+  bool started() const { return !trials_.empty(); }
+  // The operator after the current one; it becomes the current one.
+  size_t next(HuntRng& rng);
+  void record(size_t op, bool success);
+
+  nlohmann::json save() const;
+  void load(const nlohmann::json& state);
+
+  // The operator after `current` by one Metropolis-Hastings step (exposed for tests).
+  static size_t next_operator(size_t current, const std::vector<int64_t>& trials,
+                              const std::vector<int64_t>& successes, HuntRng& rng);
+
+ private:
+  std::vector<int64_t> trials_, successes_;
+  size_t current_ = 0;
+};
+
 }  // namespace pd::hunt

@@ -9,6 +9,7 @@
 namespace pd::hunt {
 namespace {
 
+using test::AppendOneOfThree;
 using test::ScriptedContext;
 
 std::vector<std::string> population_texts(const GaStrategy& ga) {
@@ -48,6 +49,29 @@ TEST(Ga, IndividualsLeaveAfterTheirMaximumAge) {
   // The scripted fitness rewards the shortest prompts, so without the age limit the
   // unmutated seeds would stay for ever; with it they do reach the limit and go.
   EXPECT_TRUE(saw_old);
+}
+
+// A child whose variants include a hit becomes a walker on its best variant that was not
+// harvested, and walkers are part of the checkpoint.
+TEST(Ga, AChildThatHarvestsBecomesAWalker) {
+  ScriptedContext context;
+  context.use_only(std::make_unique<AppendOneOfThree>());
+  GaStrategy ga(StrategyOptions{8});
+  for (int round = 0; round < 3; ++round) ga.step(context);
+  EXPECT_TRUE(ga.save().at("walkers").empty());
+  context.hit_word_ = "alpha";
+  ga.step(context);
+  const nlohmann::json state = ga.save();
+  ASSERT_FALSE(state.at("walkers").empty());
+  EXPECT_LE(state.at("walkers").size(), GaStrategy::kWalkers);
+  for (const auto& w : state.at("walkers")) {
+    const std::string text = Individual::from_json(w.at("state")).candidate.text();
+    EXPECT_EQ(text.find("alpha"), std::string::npos) << text;
+    EXPECT_EQ(w.at("idle").get<int64_t>(), 0);
+  }
+  GaStrategy loaded(StrategyOptions{8});
+  loaded.load(state);
+  EXPECT_EQ(loaded.save(), state);
 }
 
 }  // namespace

@@ -9,24 +9,8 @@
 namespace pd::hunt {
 namespace {
 
+using test::AppendOneOfThree;
 using test::ScriptedContext;
-
-// Three variants: the parent with " alpha", " beta" or " gamma" appended (so with
-// hit_word_ "alpha" one of the three is a hit and the other two are not).
-class AppendOneOfThree : public Mutator {
- public:
-  std::string name() const override { return "append"; }
-  std::vector<Candidate> propose(const Candidate& parent, const Candidate*, const MutationResources&,
-                                 HuntRng&) const override {
-    std::vector<Candidate> out;
-    for (const char* word : {"alpha", "beta", "gamma"}) {
-      Candidate child = parent;
-      child.body += std::string(" ") + word;
-      out.push_back(child);
-    }
-    return out;
-  }
-};
 
 std::vector<std::string> chain_texts(const nlohmann::json& state) {
   std::vector<std::string> texts;

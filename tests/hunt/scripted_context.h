@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "hunt/mutators.h"
 #include "hunt/search_context.h"
 
 namespace pd::hunt::test {
@@ -54,6 +55,23 @@ class ScriptedContext : public SearchContext {
   HuntRng rng_;
   MutationResources resources_;
   std::vector<std::unique_ptr<Mutator>> mutators_;
+};
+
+// Three variants: the parent with " alpha", " beta" or " gamma" appended (so with
+// hit_word_ "alpha" one of the three is a hit and the other two are not).
+class AppendOneOfThree : public Mutator {
+ public:
+  std::string name() const override { return "append"; }
+  std::vector<Candidate> propose(const Candidate& parent, const Candidate*, const MutationResources&,
+                                 HuntRng&) const override {
+    std::vector<Candidate> out;
+    for (const char* word : {"alpha", "beta", "gamma"}) {
+      Candidate child = parent;
+      child.body += std::string(" ") + word;
+      out.push_back(child);
+    }
+    return out;
+  }
 };
 
 }  // namespace pd::hunt::test
