@@ -14,6 +14,7 @@
 #include "tensor/quant_legacy.h"
 #include "tensor/simd_avx2.h"
 #include "tensor/simd_dot.h"
+#include "tensor/simd_q4_0_tile_parts.h"
 #include "tensor/simd_rows.h"
 #include "tensor/simd_tile.h"
 
@@ -31,11 +32,6 @@ constexpr int64_t kTokenChunk = 64;
 struct PackedBlock8 {
   __m256i groups[kGroups];
   __m256 scales;
-};
-
-struct TokenBlock {
-  int32_t start;  // -8 times the block's quant sum
-  float d;
 };
 
 // out[k] = word k of every a[r], row r in lane r: an 8 x 8 transpose of 32-bit words.
@@ -72,16 +68,9 @@ PD_AVX2 void pack_rows(const uint8_t* w, size_t stride, int64_t blocks, PackedBl
   }
 }
 
-PD_AVX2 void pack_token(const BlockQ8_0* y, int64_t blocks, TokenBlock* out) {
-  for (int64_t b = 0; b < blocks; ++b) {
-    const __m256i sums = avx2::dot_unsigned_signed(_mm256_set1_epi8(1), avx2::load32(y[b].qs));
-    out[b] = {-8 * avx2::sum_lanes_i32(sums), avx2::half(y[b].d)};
-  }
-}
-
 // 8 rows against kTokens tokens; lane r of acc[t] is row r's result for token t.
 template <int kTokens>
-PD_AVX2 void tile(int64_t blocks, const PackedBlock8* w, const BlockQ8_0* const* y, const TokenBlock* tb,
+PD_AVX2 void tile(int64_t blocks, const PackedBlock8* w, const BlockQ8_0* const* y, const Q4_0TokenBlock* tb,
                   __m256* acc) {
   for (int t = 0; t < kTokens; ++t) acc[t] = _mm256_setzero_ps();
   for (int64_t b = 0; b < blocks; ++b) {
@@ -107,7 +96,7 @@ PD_AVX2 void tile(int64_t blocks, const PackedBlock8* w, const BlockQ8_0* const*
 
 template <int kTokens>
 PD_AVX2 void tile_and_store(int64_t blocks, int64_t rows, const PackedBlock8* w, const BlockQ8_0* const* y,
-                            const TokenBlock* tb, float* out, int64_t y_stride) {
+                            const Q4_0TokenBlock* tb, float* out, int64_t y_stride) {
   __m256 acc[kTokens];
   tile<kTokens>(blocks, w, y, tb, acc);
   for (int t = 0; t < kTokens; ++t) {
@@ -117,46 +106,27 @@ PD_AVX2 void tile_and_store(int64_t blocks, int64_t rows, const PackedBlock8* w,
   }
 }
 
-// The `count` (< 8) rows at `w` copied into 8 rows padded with zero rows (per thread).
-const uint8_t* padded_rows(const uint8_t* w, size_t stride, int64_t count, int64_t blocks) {
-  const size_t row_bytes = static_cast<size_t>(blocks) * sizeof(BlockQ4_0);
-  thread_local std::vector<uint8_t> padded;
-  padded.assign(kLanes * row_bytes, 0);
-  for (int64_t k = 0; k < count; ++k) std::memcpy(padded.data() + k * row_bytes, w + k * stride, row_bytes);
-  return padded.data();
-}
-
 bool q4_0_tile(int64_t n, const void* weight, size_t weight_stride, int64_t rows, const void* activation,
                size_t activation_stride, int64_t tokens, float* y, int64_t y_stride) {
   if (tokens < 2) return false;
   const int64_t blocks = n / kLegacyBlockSize;
-  thread_local std::vector<uint8_t> weight_buffer, token_buffer;
+  thread_local std::vector<uint8_t> weight_buffer;
   auto* packed = line_aligned_scratch<PackedBlock8>(weight_buffer, static_cast<size_t>(blocks));
-  const int64_t chunk_tokens = std::min(tokens, kTokenChunk);
-  auto* token_blocks = line_aligned_scratch<TokenBlock>(token_buffer, static_cast<size_t>(chunk_tokens * blocks));
   const auto* w = static_cast<const uint8_t*>(weight);
   const auto* a = static_cast<const uint8_t*>(activation);
-  for (int64_t chunk = 0; chunk < tokens; chunk += kTokenChunk) {
-    const int64_t chunk_end = std::min(tokens, chunk + kTokenChunk);
-    for (int64_t t = chunk; t < chunk_end; ++t) {
-      pack_token(reinterpret_cast<const BlockQ8_0*>(a + t * activation_stride), blocks,
-                 token_blocks + (t - chunk) * blocks);
-    }
+  for_q4_0_token_chunks(a, activation_stride, tokens, blocks, kTokenChunk, [&](int64_t chunk, int64_t chunk_end,
+                                                                              const Q4_0TokenBlock* token_blocks) {
     for (int64_t r = 0; r < rows; r += kLanes) {
       const int64_t count_rows = std::min<int64_t>(kLanes, rows - r);
       if (count_rows == kLanes) {
         pack_rows(w + r * weight_stride, weight_stride, blocks, packed);
       } else {
-        pack_rows(padded_rows(w + r * weight_stride, weight_stride, count_rows, blocks),
+        pack_rows(padded_q4_0_rows(w + r * weight_stride, weight_stride, count_rows, blocks, kLanes),
                   static_cast<size_t>(blocks) * sizeof(BlockQ4_0), blocks, packed);
       }
-      for (int64_t t = chunk; t < chunk_end; t += kTileTokens) {
-        const int64_t count = std::min<int64_t>(kTileTokens, chunk_end - t);
-        const BlockQ8_0* token_rows[kTileTokens];
-        for (int64_t k = 0; k < count; ++k) {
-          token_rows[k] = reinterpret_cast<const BlockQ8_0*>(a + (t + k) * activation_stride);
-        }
-        const TokenBlock* tb = token_blocks + (t - chunk) * blocks;
+      for_q4_0_token_tiles<kTileTokens>(a, activation_stride, chunk, chunk_end, token_blocks, blocks,
+                                        [&](int64_t t, int64_t count, const BlockQ8_0* const* token_rows,
+                                            const Q4_0TokenBlock* tb) {
         float* out = y + t * y_stride + r;
         switch (count) {
           case 1: tile_and_store<1>(blocks, count_rows, packed, token_rows, tb, out, y_stride); break;
@@ -166,9 +136,9 @@ bool q4_0_tile(int64_t n, const void* weight, size_t weight_stride, int64_t rows
           case 5: tile_and_store<5>(blocks, count_rows, packed, token_rows, tb, out, y_stride); break;
           default: tile_and_store<kTileTokens>(blocks, count_rows, packed, token_rows, tb, out, y_stride);
         }
-      }
+      });
     }
-  }
+  });
   return true;
 }
 

@@ -20,6 +20,7 @@
 
 #include "tensor/quant_legacy.h"
 #include "tensor/simd_avx512.h"
+#include "tensor/simd_q4_0_tile_parts.h"
 #include "tensor/simd_rows.h"
 #include "tensor/simd_tile.h"
 
@@ -40,12 +41,6 @@ constexpr int64_t kTokenChunk = 64;
 struct PackedBlock {
   __m512i groups[kGroups];  // lane l of groups[g]: row row_of_lane(l)'s nibbles of values 4g..4g+3
   __m512 scales;            // lane l: that row's d
-};
-
-// One block of one token: -8 times its quant sum (vpdpbusd's starting lanes) and its d.
-struct TokenBlock {
-  int32_t start;
-  float d;
 };
 
 // The lanes come out of a 4x4 transpose of 32-bit words: lane 4i + j holds row 4j + i
@@ -111,25 +106,6 @@ PD_AVX512 void pack_rows(const uint8_t* w, size_t stride, int64_t blocks, Packed
   }
 }
 
-// The `count` (< 16) rows `stride` bytes apart at `w`, copied into 16 rows padded with
-// zero rows (per-thread storage): their lanes then come out 0 and are not stored.
-const uint8_t* padded_rows(const uint8_t* w, size_t stride, int64_t count, int64_t blocks) {
-  const size_t row_bytes = static_cast<size_t>(blocks) * sizeof(BlockQ4_0);
-  thread_local std::vector<uint8_t> padded;
-  padded.assign(kLanes * row_bytes, 0);
-  for (int64_t k = 0; k < count; ++k) std::memcpy(padded.data() + k * row_bytes, w + k * stride, row_bytes);
-  return padded.data();
-}
-
-// A token's blocks: -8 times each block's quant sum, and its scale.
-PD_AVX512 void pack_token(const BlockQ8_0* y, int64_t blocks, TokenBlock* out) {
-  const __m256i ones = _mm256_set1_epi8(1);
-  for (int64_t b = 0; b < blocks; ++b) {
-    const __m256i sums = _mm256_dpbusd_epi32(_mm256_setzero_si256(), ones, avx2::load32(y[b].qs));
-    out[b] = {-8 * avx2::sum_lanes_i32(sums), avx2::half(y[b].d)};
-  }
-}
-
 // Quants 4g..4g+3 of a token's block in every 32-bit lane.
 PD_AVX512 inline __m512i broadcast_group(const BlockQ8_0& y, int g) {
   int32_t word;
@@ -140,7 +116,7 @@ PD_AVX512 inline __m512i broadcast_group(const BlockQ8_0& y, int g) {
 // kVectors x 16 rows (block b of vector v at w[v * blocks + b]) against kTokens tokens
 // (y[t], their sums and scales at tb[t * blocks + b]); lanes in row_of_lane order.
 template <int kVectors, int kTokens>
-PD_AVX512 void tile(int64_t blocks, const PackedBlock* w, const BlockQ8_0* const* y, const TokenBlock* tb,
+PD_AVX512 void tile(int64_t blocks, const PackedBlock* w, const BlockQ8_0* const* y, const Q4_0TokenBlock* tb,
                     __m512* acc) {
   for (int i = 0; i < kVectors * kTokens; ++i) acc[i] = _mm512_setzero_ps();
   for (int64_t b = 0; b < blocks; ++b) {
@@ -181,7 +157,7 @@ PD_AVX512 inline void store_rows(__m512 lanes, int64_t count, float* out) {
 // A tile of `vectors` (1 or 2) row vectors, of which the first `rows` rows are stored.
 template <int kTokens>
 PD_AVX512 void tile_and_store(int64_t blocks, int vectors, int64_t rows, const PackedBlock* w,
-                              const BlockQ8_0* const* y, const TokenBlock* tb, float* out, int64_t y_stride) {
+                              const BlockQ8_0* const* y, const Q4_0TokenBlock* tb, float* out, int64_t y_stride) {
   __m512 acc[kTileVectors * kTokens];
   if (vectors == 2) {
     tile<2, kTokens>(blocks, w, y, tb, acc);
@@ -202,7 +178,7 @@ PD_AVX512 void tile_and_store(int64_t blocks, int vectors, int64_t rows, const P
 // vectors gives the 16 sums in row_of_lane order (the tile's). The same float operations
 // as the tile follow. Lanes in row_of_lane order.
 PD_AVX512 __m512 direct_rows(int64_t blocks, const uint8_t* w, size_t stride, const BlockQ8_0* y,
-                             const TokenBlock* tb, const uint8_t* next, int64_t next_bytes) {
+                             const Q4_0TokenBlock* tb, const uint8_t* next, int64_t next_bytes) {
   avx2::SpreadPrefetch prefetch(next, next_bytes, blocks);
   __m512 acc = _mm512_setzero_ps();
   for (int64_t b = 0; b < blocks; ++b) {
@@ -226,9 +202,9 @@ PD_AVX512 __m512 direct_rows(int64_t blocks, const uint8_t* w, size_t stride, co
   return acc;
 }
 
-// Decode: 16 rows at a time, a last group of fewer through padded_rows.
+// Decode: 16 rows at a time, a last group of fewer through padded_q4_0_rows.
 PD_AVX512 void decode_rows(int64_t blocks, const uint8_t* w, size_t stride, int64_t rows, const BlockQ8_0* y,
-                           const TokenBlock* tb, float* out) {
+                           const Q4_0TokenBlock* tb, float* out) {
   int64_t r = 0;
   for (; r + kLanes <= rows; r += kLanes) {
     const int64_t next_rows = std::min<int64_t>(kLanes, rows - r - kLanes);
@@ -237,7 +213,7 @@ PD_AVX512 void decode_rows(int64_t blocks, const uint8_t* w, size_t stride, int6
     store_rows(acc, kLanes, out + r);
   }
   if (r == rows) return;
-  const uint8_t* padded = padded_rows(w + r * stride, stride, rows - r, blocks);
+  const uint8_t* padded = padded_q4_0_rows(w + r * stride, stride, rows - r, blocks, kLanes);
   store_rows(direct_rows(blocks, padded, static_cast<size_t>(blocks) * sizeof(BlockQ4_0), y, tb, nullptr, 0),
              rows - r, out + r);
 }
@@ -247,23 +223,17 @@ PD_AVX512 bool q4_0_tile(int64_t n, const void* weight, size_t weight_stride, in
   const int64_t blocks = n / kLegacyBlockSize;
   thread_local std::vector<uint8_t> weight_buffer, token_buffer;
   if (tokens == 1) {
-    auto* token = line_aligned_scratch<TokenBlock>(token_buffer, static_cast<size_t>(blocks));
+    auto* token = line_aligned_scratch<Q4_0TokenBlock>(token_buffer, static_cast<size_t>(blocks));
     const auto* y1 = static_cast<const BlockQ8_0*>(activation);
-    pack_token(y1, blocks, token);
+    pack_q4_0_token(y1, blocks, token);
     decode_rows(blocks, static_cast<const uint8_t*>(weight), weight_stride, rows, y1, token, y);
     return true;
   }
   auto* packed = line_aligned_scratch<PackedBlock>(weight_buffer, static_cast<size_t>(kTileVectors * blocks));
-  const int64_t chunk_tokens = std::min(tokens, kTokenChunk);
-  auto* token_blocks = line_aligned_scratch<TokenBlock>(token_buffer, static_cast<size_t>(chunk_tokens * blocks));
   const auto* w = static_cast<const uint8_t*>(weight);
   const auto* a = static_cast<const uint8_t*>(activation);
-  for (int64_t chunk = 0; chunk < tokens; chunk += kTokenChunk) {
-    const int64_t chunk_end = std::min(tokens, chunk + kTokenChunk);
-    for (int64_t t = chunk; t < chunk_end; ++t) {
-      pack_token(reinterpret_cast<const BlockQ8_0*>(a + t * activation_stride), blocks,
-                 token_blocks + (t - chunk) * blocks);
-    }
+  for_q4_0_token_chunks(a, activation_stride, tokens, blocks, kTokenChunk, [&](int64_t chunk, int64_t chunk_end,
+                                                                              const Q4_0TokenBlock* token_blocks) {
     for (int64_t r = 0; r < rows; r += kTileVectors * kLanes) {
       const int64_t group_rows = std::min<int64_t>(kTileVectors * kLanes, rows - r);
       const int vectors = static_cast<int>((group_rows + kLanes - 1) / kLanes);
@@ -272,17 +242,13 @@ PD_AVX512 bool q4_0_tile(int64_t n, const void* weight, size_t weight_stride, in
         if (rows - first >= kLanes) {
           pack_rows(w + first * weight_stride, weight_stride, blocks, packed + v * blocks);
         } else {
-          pack_rows(padded_rows(w + first * weight_stride, weight_stride, rows - first, blocks),
+          pack_rows(padded_q4_0_rows(w + first * weight_stride, weight_stride, rows - first, blocks, kLanes),
                     static_cast<size_t>(blocks) * sizeof(BlockQ4_0), blocks, packed + v * blocks);
         }
       }
-      for (int64_t t = chunk; t < chunk_end; t += kTileTokens) {
-        const int64_t count = std::min<int64_t>(kTileTokens, chunk_end - t);
-        const BlockQ8_0* token_rows[kTileTokens];
-        for (int64_t k = 0; k < count; ++k) {
-          token_rows[k] = reinterpret_cast<const BlockQ8_0*>(a + (t + k) * activation_stride);
-        }
-        const TokenBlock* tb = token_blocks + (t - chunk) * blocks;
+      for_q4_0_token_tiles<kTileTokens>(a, activation_stride, chunk, chunk_end, token_blocks, blocks,
+                                        [&](int64_t t, int64_t count, const BlockQ8_0* const* token_rows,
+                                            const Q4_0TokenBlock* tb) {
         float* out = y + t * y_stride + r;
         switch (count) {
           case 1: tile_and_store<1>(blocks, vectors, group_rows, packed, token_rows, tb, out, y_stride); break;
@@ -290,9 +256,9 @@ PD_AVX512 bool q4_0_tile(int64_t n, const void* weight, size_t weight_stride, in
           case 3: tile_and_store<3>(blocks, vectors, group_rows, packed, token_rows, tb, out, y_stride); break;
           default: tile_and_store<kTileTokens>(blocks, vectors, group_rows, packed, token_rows, tb, out, y_stride);
         }
-      }
+      });
     }
-  }
+  });
   return true;
 }
 
