@@ -70,16 +70,17 @@ bool GaStrategy::breed(SearchContext& context, const Individual& parent, const I
 }
 
 void GaStrategy::update_walkers(const std::vector<std::optional<Individual>>& best, const std::vector<bool>& harvested,
-                                const std::vector<size_t>& walker_group, size_t first_child, size_t bred) {
+                                const std::vector<std::optional<size_t>>& walker_group, size_t first_child,
+                                size_t bred) {
   std::vector<Walker> next;
   for (size_t w = 0; w < walkers_.size(); ++w) {
     Walker walker = walkers_[w];
-    const size_t g = walker_group[w];
-    if (g != std::string::npos && harvested[g]) {
-      if (!best[g]) continue;  // the harvest left nothing to walk on
-      walker = Walker{*best[g], 0};
-    } else if (g != std::string::npos && best[g] && best[g]->evaluation.fitness >= walker.state.evaluation.fitness) {
-      walker = Walker{*best[g], walker.idle + 1};
+    const std::optional<size_t> g = walker_group[w];
+    if (g && harvested[*g]) {
+      if (!best[*g]) continue;  // the harvest left nothing to walk on
+      walker = Walker{*best[*g], 0};
+    } else if (g && best[*g] && best[*g]->evaluation.fitness >= walker.state.evaluation.fitness) {
+      walker = Walker{*best[*g], walker.idle + 1};
     } else {
       ++walker.idle;
     }
@@ -127,7 +128,7 @@ void GaStrategy::step(SearchContext& context) {
   const size_t places = size > immigrants ? size - immigrants : 1;
   std::vector<std::vector<Candidate>> groups;
   std::vector<Breeding> bred;
-  std::vector<size_t> walker_group(walkers_.size(), std::string::npos);
+  std::vector<std::optional<size_t>> walker_group(walkers_.size());
   for (size_t w = 0; w < walkers_.size(); ++w) {
     const Individual& mate = tournament(rng);
     if (breed(context, walkers_[w].state, mate, groups, bred)) walker_group[w] = groups.size() - 1;

@@ -23,6 +23,7 @@
 // neither, 23.9 with the operator choice alone and 29.1 with both (BENCHMARKS.md).
 
 #include <map>
+#include <optional>
 
 #include "hunt/strategy.h"
 
@@ -56,10 +57,11 @@ class GaStrategy : public Strategy {
   // false when the operator does not apply.
   bool breed(SearchContext& context, const Individual& parent, const Individual& mate,
              std::vector<std::vector<Candidate>>& groups, std::vector<Breeding>& bred);
-  // Walkers after a round: walker w bred group walker_group[w] (npos: none); groups
-  // [first_child, bred) are the population's children, which may become walkers.
+  // Walkers after a round: walker w bred group walker_group[w] (none when its operator
+  // did not apply); groups [first_child, bred) are the population's children, which may
+  // become walkers.
   void update_walkers(const std::vector<std::optional<Individual>>& best, const std::vector<bool>& harvested,
-                      const std::vector<size_t>& walker_group, size_t first_child, size_t bred);
+                      const std::vector<std::optional<size_t>>& walker_group, size_t first_child, size_t bred);
   Candidate immigrant(SearchContext& context);
   void note_hits(const std::vector<Scored>& scored);
   void select(std::vector<Individual> pool);
