@@ -11,7 +11,8 @@
 # Knobs (environment): SEEDS (5), SENTINEL_BUDGET (40000), KLD_BUDGET (100000), MIN_KLD (0.5),
 # THREADS (1), LIMIT (seed prompts, 100), FLIP_BAND (0.02).
 # BENCHMARKS.md's sentinel table: FLIP_BAND / SENTINEL_BUDGET = 0.02 / 40000, 0.005 / 80000,
-# 0.003 / 160000 and 0.002 / 320000.
+# 0.003 / 160000 and 0.002 / 320000; the 10x point of issue 10 is 0.002 / 160000 (SEEDS=10
+# for BENCHMARKS.md's ten-seed table).
 # Results: OUT_DIR/sentinel/comparison.json, OUT_DIR/kld/comparison.json, and the
 # tables on stdout.
 set -euo pipefail
