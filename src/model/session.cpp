@@ -53,11 +53,11 @@ void for_token_ranges(ThreadPool& pool, int64_t n, Body&& body) {
   pool.parallel_for(n, [&](int64_t begin, int64_t end) { body(begin, end); }, 1, 1);
 }
 
-// x += y over n rows of `width` values.
-void add_rows_in_place(ThreadPool& pool, std::vector<float>& x, const std::vector<float>& y, int64_t n,
-                       int64_t width) {
+// op(i) for every value i of n tokens' rows of `width` values, by token ranges.
+template <typename Op>
+void for_each_value(ThreadPool& pool, int64_t n, int64_t width, Op&& op) {
   for_token_ranges(pool, n, [&](int64_t begin, int64_t end) {
-    for (int64_t i = begin * width; i < end * width; ++i) x[static_cast<size_t>(i)] += y[static_cast<size_t>(i)];
+    for (int64_t i = begin * width; i < end * width; ++i) op(static_cast<size_t>(i));
   });
 }
 
@@ -65,6 +65,14 @@ void add_rows_in_place(ThreadPool& pool, std::vector<float>& x, const std::vecto
 void norm_rows(const float* x, const float* weight, int64_t rows, int64_t width, float eps,
                float* y) {
   for (int64_t r = 0; r < rows; ++r) rms_norm(x + r * width, weight, width, eps, y + r * width);
+}
+
+// norm_rows over n tokens' rows, by token ranges.
+void norm_token_rows(ThreadPool& pool, const float* x, const float* weight, int64_t n, int64_t width, float eps,
+                     float* y) {
+  for_token_ranges(pool, n, [&](int64_t begin, int64_t end) {
+    norm_rows(x + begin * width, weight, end - begin, width, eps, y + begin * width);
+  });
 }
 
 }  // namespace
@@ -167,9 +175,7 @@ void Session::layer_forward(int64_t layer, std::vector<float>& x, int64_t n) {
 
   // Attention block.
   std::vector<float>& h = sized(buffers_.h, n * e);
-  for_token_ranges(*pool_, n, [&](int64_t begin, int64_t end) {
-    norm_rows(x.data() + begin * e, l.attn_norm.data(), end - begin, e, c.rms_eps, h.data() + begin * e);
-  });
+  norm_token_rows(*pool_, x.data(), l.attn_norm.data(), n, e, c.rms_eps, h.data());
   round(h);
   observe("attn_norm", layer, h.data(), n, e);
 
@@ -190,7 +196,9 @@ void Session::layer_forward(int64_t layer, std::vector<float>& x, int64_t n) {
     round(k);
   }
   for_token_ranges(*pool_, n, [&](int64_t begin, int64_t end) {
-    std::vector<float> angles(static_cast<size_t>(c.n_rot));
+    // Per thread, kept between layers: decode runs this for every layer of every token.
+    thread_local std::vector<float> angles;
+    angles.resize(static_cast<size_t>(c.n_rot));
     for (int64_t t = begin; t < end; ++t) {
       rope_angles(rope_, position_ + t, angles.data());
       for (int64_t hq = 0; hq < c.n_head; ++hq) {
@@ -226,14 +234,12 @@ void Session::layer_forward(int64_t layer, std::vector<float>& x, int64_t n) {
   std::vector<float>& o = sized(buffers_.o, n * e);
   matmul(l.wo, attn.data(), n, o.data(), mm, *pool_);
   round(o);
-  add_rows_in_place(*pool_, x, o, n, e);
+  for_each_value(*pool_, n, e, [&](size_t i) { x[i] += o[i]; });
   round(x);
   observe("residual_attn", layer, x.data(), n, e);
 
   // Feed-forward block (SwiGLU).
-  for_token_ranges(*pool_, n, [&](int64_t begin, int64_t end) {
-    norm_rows(x.data() + begin * e, l.ffn_norm.data(), end - begin, e, c.rms_eps, h.data() + begin * e);
-  });
+  norm_token_rows(*pool_, x.data(), l.ffn_norm.data(), n, e, c.rms_eps, h.data());
   round(h);
   observe("ffn_norm", layer, h.data(), n, e);
   std::vector<float>& gate = sized(buffers_.gate, n * c.n_ff);
@@ -253,15 +259,13 @@ void Session::layer_forward(int64_t layer, std::vector<float>& x, int64_t n) {
     }
   });
   round(gate);
-  for_token_ranges(*pool_, n, [&](int64_t begin, int64_t end) {
-    for (int64_t i = begin * ff; i < end * ff; ++i) gate[static_cast<size_t>(i)] *= up[static_cast<size_t>(i)];
-  });
+  for_each_value(*pool_, n, ff, [&](size_t i) { gate[i] *= up[i]; });
   round(gate);
   observe("ffn_act", layer, gate.data(), n, c.n_ff);
   matmul(l.ffn_down, gate.data(), n, o.data(), mm, *pool_);
   round(o);
   observe("ffn_out", layer, o.data(), n, e);
-  add_rows_in_place(*pool_, x, o, n, e);
+  for_each_value(*pool_, n, e, [&](size_t i) { x[i] += o[i]; });
   round(x);
   observe("residual_ffn", layer, x.data(), n, e);
 }
