@@ -3,6 +3,7 @@
 // ordered_rows in simd_dot_avx512_float.cpp does for one weight row.
 
 #include <algorithm>
+#include <vector>
 
 #include "core/cpu_features.h"
 #include "tensor/simd_avx512.h"
@@ -30,7 +31,9 @@ constexpr int64_t kPanelRows = 64;
 constexpr int kTileRows = 4;
 constexpr int kTileTokens = 6;
 
-// Weights and activations share the type (vec_dot_type of F16 is F16).
+// Weights and activations share the type (vec_dot_type of F16 is F16); the tiles read
+// the activations as f32, converted once per call (exact: every f16 is an f32), so that
+// the inner loop converts only the weights.
 struct F16Weights {
   static constexpr size_t kBytes = 2;
   PD_AVX512 static __m512 load16(const uint8_t* p) {
@@ -43,32 +46,61 @@ struct F32Weights {
   PD_AVX512 static __m512 load16(const uint8_t* p) { return _mm512_loadu_ps(p); }
 };
 
-// kRows weight rows against kTokens activation rows.
+// The `tokens` activation rows of n values as f32 rows of n (F32: the input itself; F16:
+// a per-thread copy).
+template <typename Weights>
+PD_AVX512 const float* f32_activations(int64_t n, const uint8_t* activation, int64_t tokens) {
+  if constexpr (Weights::kBytes == 4) {
+    return reinterpret_cast<const float*>(activation);
+  } else {
+    thread_local std::vector<float> converted;
+    const size_t count = static_cast<size_t>(n * tokens);
+    if (converted.size() < count) converted.resize(count);
+    for (size_t i = 0; i < count; i += 16) _mm512_storeu_ps(converted.data() + i, Weights::load16(activation + 2 * i));
+    return converted.data();
+  }
+}
+
+// sum_halves of four accumulators at once, in the same tree (each level halves every
+// accumulator's width, pairing lane j with lane j + width / 2): element k is
+// sum_halves(v[k]), bit for bit.
+PD_AVX512 inline __m128 sum_halves_of_four(const __m512 v[4]) {
+  // 512 -> 256: 128-bit lanes [v0 half, v1 half] and [v2 half, v3 half].
+  const __m512 h01 = _mm512_add_ps(_mm512_shuffle_f32x4(v[0], v[1], 0x44), _mm512_shuffle_f32x4(v[0], v[1], 0xEE));
+  const __m512 h23 = _mm512_add_ps(_mm512_shuffle_f32x4(v[2], v[3], 0x44), _mm512_shuffle_f32x4(v[2], v[3], 0xEE));
+  // 256 -> 128: lane k is v[k]'s.
+  const __m512 q = _mm512_add_ps(_mm512_shuffle_f32x4(h01, h23, 0x88), _mm512_shuffle_f32x4(h01, h23, 0xDD));
+  // 128 -> 64 -> 32 within every lane, as avx2::sum_lanes.
+  const __m512 pairs = _mm512_add_ps(q, _mm512_permute_ps(q, 0x0E));
+  const __m512 sums = _mm512_add_ps(pairs, _mm512_movehdup_ps(pairs));
+  return _mm512_castps512_ps128(_mm512_permutexvar_ps(_mm512_setr_epi32(0, 4, 8, 12, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0), sums));
+}
+
+// kRows weight rows against kTokens f32 activation rows (n apart).
 template <typename Weights, int kRows, int kTokens>
-PD_AVX512 void tile(int64_t n, const uint8_t* w, size_t w_stride, const uint8_t* a, float* y,
-                    int64_t y_stride) {
-  const size_t a_stride = static_cast<size_t>(n) * Weights::kBytes;
-  __m512 acc[kRows][kTokens];
-  for (int r = 0; r < kRows; ++r) {
-    for (int t = 0; t < kTokens; ++t) acc[r][t] = _mm512_setzero_ps();
+PD_AVX512 void tile(int64_t n, const uint8_t* w, size_t w_stride, const float* a, float* y, int64_t y_stride) {
+  __m512 acc[kTokens][kRows];
+  for (int t = 0; t < kTokens; ++t) {
+    for (int r = 0; r < kRows; ++r) acc[t][r] = _mm512_setzero_ps();
   }
   for (int64_t i = 0; i < n; i += 16) {
     __m512 wv[kRows];
     for (int r = 0; r < kRows; ++r) wv[r] = Weights::load16(w + r * w_stride + i * Weights::kBytes);
     for (int t = 0; t < kTokens; ++t) {
-      const __m512 av = Weights::load16(a + t * a_stride + i * Weights::kBytes);
-      for (int r = 0; r < kRows; ++r) acc[r][t] = _mm512_fmadd_ps(wv[r], av, acc[r][t]);
+      const __m512 av = _mm512_loadu_ps(a + t * n + i);
+      for (int r = 0; r < kRows; ++r) acc[t][r] = _mm512_fmadd_ps(wv[r], av, acc[t][r]);
     }
   }
-  for (int r = 0; r < kRows; ++r) {
-    for (int t = 0; t < kTokens; ++t) {
-      y[t * y_stride + r] = avx512::sum_halves(acc[r][t]);
+  for (int t = 0; t < kTokens; ++t) {
+    if constexpr (kRows == 4) {
+      _mm_storeu_ps(y + t * y_stride, sum_halves_of_four(acc[t]));
+    } else {
+      for (int r = 0; r < kRows; ++r) y[t * y_stride + r] = avx512::sum_halves(acc[t][r]);
     }
   }
 }
 
-using TileFn = void (*)(int64_t n, const uint8_t* w, size_t w_stride, const uint8_t* a, float* y,
-                        int64_t y_stride);
+using TileFn = void (*)(int64_t n, const uint8_t* w, size_t w_stride, const float* a, float* y, int64_t y_stride);
 
 // The tile for kRows rows and `tokens` (1 to kTileTokens) activation rows.
 template <typename Weights, int kRows>
@@ -84,11 +116,10 @@ TileFn tile_for(int64_t tokens) {
 }
 
 template <typename Weights>
-void tiled_product(int64_t n, const void* weight, size_t weight_stride, int64_t rows,
-                   const void* activation, int64_t tokens, float* y, int64_t y_stride) {
+void tiled_product(int64_t n, const void* weight, size_t weight_stride, int64_t rows, const void* activation,
+                   int64_t tokens, float* y, int64_t y_stride) {
   const auto* w = static_cast<const uint8_t*>(weight);
-  const auto* activations = static_cast<const uint8_t*>(activation);
-  const size_t a_stride = static_cast<size_t>(n) * Weights::kBytes;
+  const float* activations = f32_activations<Weights>(n, static_cast<const uint8_t*>(activation), tokens);
   for (int64_t panel = 0; panel < rows; panel += kPanelRows) {
     const int64_t panel_end = std::min(rows, panel + kPanelRows);
     for (int64_t chunk = 0; chunk < tokens; chunk += kTokenChunk) {
@@ -97,7 +128,7 @@ void tiled_product(int64_t n, const void* weight, size_t weight_stride, int64_t 
         const bool full = r + kTileRows <= panel_end;
         for (int64_t t = chunk; t < chunk_end; t += kTileTokens) {
           const int64_t count = std::min<int64_t>(kTileTokens, chunk_end - t);
-          const uint8_t* a = activations + t * a_stride;
+          const float* a = activations + t * n;
           float* out = y + t * y_stride + r;
           if (full) {
             tile_for<Weights, kTileRows>(count)(n, w + r * weight_stride, weight_stride, a, out, y_stride);
