@@ -46,6 +46,10 @@ struct F32Weights {
   PD_AVX512 static __m512 load16(const uint8_t* p) { return _mm512_loadu_ps(p); }
 };
 
+// Activation rows converted at a time: the per-thread copy stays bounded (256 x n floats)
+// however long the batch, and the weights are read once per 256 tokens.
+constexpr int64_t kConvertedTokens = 256;
+
 // The `tokens` activation rows of n values as f32 rows of n (F32: the input itself; F16:
 // a per-thread copy).
 template <typename Weights>
@@ -115,11 +119,10 @@ TileFn tile_for(int64_t tokens) {
   }
 }
 
+// The tiles of `tokens` (at most kConvertedTokens) f32 activation rows against the rows.
 template <typename Weights>
-void tiled_product(int64_t n, const void* weight, size_t weight_stride, int64_t rows, const void* activation,
-                   int64_t tokens, float* y, int64_t y_stride) {
-  const auto* w = static_cast<const uint8_t*>(weight);
-  const float* activations = f32_activations<Weights>(n, static_cast<const uint8_t*>(activation), tokens);
+void tiled_rows(int64_t n, const uint8_t* w, size_t weight_stride, int64_t rows, const float* activations,
+                int64_t tokens, float* y, int64_t y_stride) {
   for (int64_t panel = 0; panel < rows; panel += kPanelRows) {
     const int64_t panel_end = std::min(rows, panel + kPanelRows);
     for (int64_t chunk = 0; chunk < tokens; chunk += kTokenChunk) {
@@ -141,6 +144,18 @@ void tiled_product(int64_t n, const void* weight, size_t weight_stride, int64_t 
         }
       }
     }
+  }
+}
+
+template <typename Weights>
+void tiled_product(int64_t n, const void* weight, size_t weight_stride, int64_t rows, const void* activation,
+                   int64_t tokens, float* y, int64_t y_stride) {
+  const auto* w = static_cast<const uint8_t*>(weight);
+  const auto* stored = static_cast<const uint8_t*>(activation);
+  for (int64_t first = 0; first < tokens; first += kConvertedTokens) {
+    const int64_t count = std::min(kConvertedTokens, tokens - first);
+    const float* activations = f32_activations<Weights>(n, stored + first * n * Weights::kBytes, count);
+    tiled_rows<Weights>(n, w, weight_stride, rows, activations, count, y + first * y_stride, y_stride);
   }
 }
 

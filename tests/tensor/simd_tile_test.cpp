@@ -73,6 +73,9 @@ TEST(SimdTile, EveryElementHasTheSingleRowKernelsBits) {
       }
     }
   }
+  // More tokens than the tiles convert at a time (256): the second batch of them.
+  expect_tile_equals_single_rows(TensorType::F16, 64, 5, 300);
+  expect_tile_equals_single_rows(TensorType::F32, 64, 5, 300);
 }
 
 TEST(SimdTile, OnlyFloatTypesHaveFloatTiles) {
