@@ -72,10 +72,55 @@ PD_AVX512 inline __m128i four_min_terms(const BlockQ8K* y, const uint64_t mins[4
   return _mm_hadd_epi32(two_min_products(y[0], y[1], mins[0], mins[1]), two_min_products(y[2], y[3], mins[2], mins[3]));
 }
 
-// Q4_K and Q5_K against kRows activation rows, as avx2 scale_min_dot: chunk k's 64
-// levels (chunk_levels) meet the 64 consecutive activation quants at 64k. The min terms
-// wait for four super-blocks (four_min_terms), then take the reference's float steps in
-// super-block order.
+// Super-block i of a Q4_K/Q5_K row (x) against the kRows activation rows: chunk k's 64
+// levels (chunk_levels) meet the 64 consecutive activation quants at 64k, and each row's
+// folded int32 lanes go into acc[r] with the AVX2 kernel's fused multiply-add. Returns
+// the super-block's mins (ScalesMins::mins).
+template <bool kFifthBit, int kRows, typename Block>
+PD_AVX512 inline uint64_t add_scaled_sums(const Block& x, const BlockQ8K* const* y, int64_t i, __m256* acc) {
+  const ScalesMins sm = unpack_scales_mins(x.scales);
+  const __m256i scales16 = _mm256_cvtepu8_epi16(_mm_cvtsi64_si128(static_cast<int64_t>(sm.scales)));
+  __m512i sums[kRows];
+  for (int r = 0; r < kRows; ++r) sums[r] = _mm512_setzero_si512();
+  __m512i high_bits = _mm512_setzero_si512();
+  if constexpr (kFifthBit) high_bits = both_halves_shifted<1>(x.qh);
+  for (int k = 0; k < 4; ++k) {
+    const __m512i levels = chunk_levels<kFifthBit>(x, k, high_bits);
+    const __m512i chunk_scales = half_scales(scales16, 2 * k);
+    for (int r = 0; r < kRows; ++r) {
+      const __m512i products = _mm512_maddubs_epi16(levels, load64(y[r][i].qs + 64 * k));
+      sums[r] = _mm512_dpwssd_epi32(sums[r], products, chunk_scales);
+    }
+  }
+  const float d = half(x.d);
+  for (int r = 0; r < kRows; ++r) {
+    acc[r] = _mm256_fmadd_ps(_mm256_set1_ps(d * y[r][i].d), _mm256_cvtepi32_ps(fold(sums[r])), acc[r]);
+  }
+  return sm.mins;
+}
+
+// The reference's min steps for `count` (at most 4) super-blocks from `first`, in order:
+// mins[r] -= (dmin * d_activation) * min_term; a whole four take their exact min terms
+// from one register (four_min_terms: four horizontal sums cost a quarter of the kernel).
+template <int kRows, typename Block>
+PD_AVX512 inline void subtract_min_terms(const Block* x, const BlockQ8K* const* y, int64_t first, int64_t count,
+                                         const uint64_t block_mins[4], float* mins) {
+  for (int r = 0; r < kRows; ++r) {
+    alignas(16) int32_t terms[4];
+    if (count == 4) {
+      _mm_store_si128(reinterpret_cast<__m128i*>(terms), four_min_terms(y[r] + first, block_mins));
+    } else {
+      for (int64_t b = 0; b < count; ++b) terms[b] = min_term(y[r][first + b], block_mins[b]);
+    }
+    for (int64_t b = 0; b < count; ++b) {
+      const int64_t i = first + b;
+      mins[r] -= (half(x[i].dmin) * y[r][i].d) * static_cast<float>(terms[b]);
+    }
+  }
+}
+
+// Q4_K and Q5_K against kRows activation rows, as avx2 scale_min_dot, four super-blocks
+// at a time: their min terms wait for the four.
 template <bool kFifthBit, int kRows, typename Block>
 PD_AVX512 void scale_min_dot(int64_t n, const Block* x, const BlockQ8K* const* y, float* out) {
   constexpr int64_t kQuad = 4;
@@ -88,41 +133,12 @@ PD_AVX512 void scale_min_dot(int64_t n, const Block* x, const BlockQ8K* const* y
   const int64_t blocks = n / kQK_K;
   for (int64_t first = 0; first < blocks; first += kQuad) {
     const int64_t count = std::min(kQuad, blocks - first);
-    uint64_t quad_mins[kQuad];
-    for (int64_t i = first; i < first + count; ++i) {
-      prefetch_ahead(x + i, sizeof(Block));
-      const ScalesMins sm = unpack_scales_mins(x[i].scales);
-      quad_mins[i - first] = sm.mins;
-      const __m256i scales16 = _mm256_cvtepu8_epi16(_mm_cvtsi64_si128(static_cast<int64_t>(sm.scales)));
-      __m512i sums[kRows];
-      for (int r = 0; r < kRows; ++r) sums[r] = _mm512_setzero_si512();
-      __m512i high_bits = _mm512_setzero_si512();
-      if constexpr (kFifthBit) high_bits = both_halves_shifted<1>(x[i].qh);
-      for (int k = 0; k < 4; ++k) {
-        const __m512i levels = chunk_levels<kFifthBit>(x[i], k, high_bits);
-        const __m512i chunk_scales = half_scales(scales16, 2 * k);
-        for (int r = 0; r < kRows; ++r) {
-          const __m512i products = _mm512_maddubs_epi16(levels, load64(y[r][i].qs + 64 * k));
-          sums[r] = _mm512_dpwssd_epi32(sums[r], products, chunk_scales);
-        }
-      }
-      const float d = half(x[i].d);
-      for (int r = 0; r < kRows; ++r) {
-        acc[r] = _mm256_fmadd_ps(_mm256_set1_ps(d * y[r][i].d), _mm256_cvtepi32_ps(fold(sums[r])), acc[r]);
-      }
+    uint64_t block_mins[kQuad];
+    for (int64_t b = 0; b < count; ++b) {
+      prefetch_ahead(x + first + b, sizeof(Block));
+      block_mins[b] = add_scaled_sums<kFifthBit, kRows>(x[first + b], y, first + b, acc);
     }
-    for (int r = 0; r < kRows; ++r) {
-      alignas(16) int32_t terms[kQuad];
-      if (count == kQuad) {
-        _mm_store_si128(reinterpret_cast<__m128i*>(terms), four_min_terms(y[r] + first, quad_mins));
-      } else {
-        for (int64_t b = 0; b < count; ++b) terms[b] = min_term(y[r][first + b], quad_mins[b]);
-      }
-      for (int64_t b = 0; b < count; ++b) {
-        const int64_t i = first + b;
-        mins[r] -= (half(x[i].dmin) * y[r][i].d) * static_cast<float>(terms[b]);
-      }
-    }
+    subtract_min_terms<kRows>(x, y, first, count, block_mins, mins);
   }
   for (int r = 0; r < kRows; ++r) out[r] = avx2::sum_lanes(acc[r]) + mins[r];
 }
