@@ -138,10 +138,16 @@ void gemm(benchmark::State& state, TensorType type, VecDot4Fn four, FloatTileFn 
     for (float& v : values) v = normal(rng);
     quantize_activation_row(activation.type, values.data(), converted.data() + t * act_bytes, kGemmCols);
   }
+  // The float tiles read the converted rows as floats, widened once per product by matmul.
+  std::vector<float> converted_floats;
+  if (tile != nullptr) {
+    converted_floats.resize(static_cast<size_t>(kGemmCols * kGemmTokens));
+    activation.to_float(converted.data(), converted_floats.data(), kGemmCols * kGemmTokens);
+  }
   std::vector<float> y(static_cast<size_t>(kGemmRows * kGemmTokens));
   for (auto _ : state) {
     if (tile != nullptr) {
-      tile(kGemmCols, weights.data(), w_bytes, kGemmRows, converted.data(), kGemmTokens, y.data(), kGemmRows);
+      tile(kGemmCols, weights.data(), w_bytes, kGemmRows, converted_floats.data(), kGemmTokens, y.data(), kGemmRows);
     } else if (block_tile != nullptr) {
       block_tile(kGemmCols, weights.data(), w_bytes, kGemmRows, converted.data(), act_bytes, kGemmTokens, y.data(), kGemmRows);
     } else {

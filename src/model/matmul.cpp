@@ -191,6 +191,7 @@ struct FastProduct {
   VecDotFn simd = nullptr;
   VecDot4Fn simd4 = nullptr;
   FloatTileFn float_tile = nullptr;
+  const float* tile_rows = nullptr;  // the converted rows as floats, for float_tile
   BlockTileFn block_tile = nullptr;
   float* y = nullptr;
 
@@ -199,7 +200,7 @@ struct FastProduct {
   // row is expanded once for the four, with the same bits.
   void rows_in(int64_t begin, int64_t end) const {
     if (float_tile != nullptr) {
-      float_tile(n, weights + static_cast<size_t>(begin) * w_row_bytes, w_row_bytes, end - begin, converted,
+      float_tile(n, weights + static_cast<size_t>(begin) * w_row_bytes, w_row_bytes, end - begin, tile_rows,
                  n_tokens, y + begin, rows);
       return;
     }
@@ -232,9 +233,32 @@ VecDotFn vector_kernel(const TensorView& w, AccumulationOrder order, bool simd_a
   return simd_allowed && order == AccumulationOrder::Forward ? simd_vec_dot(w.type) : nullptr;
 }
 
-// `w`'s product with activations already converted to its vec_dot_type.
+// The register tile for a batch against F32/F16 weights (tensor/simd_tile.h), or null.
+FloatTileFn float_tile_for(const TensorView& w, VecDotFn simd, int64_t n_tokens) {
+  return simd != nullptr && n_tokens > 1 && w.row_length() % 16 == 0 ? simd_float_tile(w.type) : nullptr;
+}
+
+// The float tiles read activations as floats: F32 rows are the input itself, F16 rows
+// (convert_activations' rounding) are widened here, exactly, once per call, instead of by
+// every thread for every row range it takes. Kept per calling thread, as
+// convert_activations' buffer.
+const float* tile_rows(const TypeTraits& activation, const float* x, const uint8_t* converted, size_t row_bytes,
+                       int64_t n, int64_t n_tokens, ThreadPool& pool) {
+  if (activation.type == TensorType::F32) return x;
+  thread_local std::vector<float> buffer;
+  const size_t count = static_cast<size_t>(n * n_tokens);
+  if (buffer.size() < count) buffer.resize(count);
+  float* out = buffer.data();
+  pool.parallel_for(n_tokens, [&](int64_t begin, int64_t end) {
+    for (int64_t t = begin; t < end; ++t) activation.to_float(converted + t * row_bytes, out + t * n, n);
+  });
+  return out;
+}
+
+// `w`'s product with activations already converted to its vec_dot_type (`tile_rows`: the
+// same as floats, where the product takes a float tile).
 FastProduct fast_product(const TensorView& w, VecDotFn simd, const uint8_t* converted, size_t act_row_bytes,
-                         int64_t n_tokens, float* y, AccumulationOrder order) {
+                         const float* tile_rows, int64_t n_tokens, float* y, AccumulationOrder order) {
   FastProduct p;
   p.weight = &type_traits(w.type);
   p.activation = &type_traits(p.weight->vec_dot_type);
@@ -249,8 +273,8 @@ FastProduct fast_product(const TensorView& w, VecDotFn simd, const uint8_t* conv
   p.converted = converted;
   p.act_row_bytes = act_row_bytes;
   p.simd = simd;
-  // A batch against F32/F16 weights: register tiles (tensor/simd_tile.h).
-  p.float_tile = simd != nullptr && n_tokens > 1 && p.n % 16 == 0 ? simd_float_tile(w.type) : nullptr;
+  p.float_tile = float_tile_for(w, simd, n_tokens);
+  p.tile_rows = tile_rows;
   p.block_tile = simd != nullptr ? simd_block_tile(w.type) : nullptr;
   p.simd4 = simd != nullptr ? simd_vec_dot4(w.type) : nullptr;
   p.y = y;
@@ -269,7 +293,10 @@ void matmul_fast(const TensorView& w, const float* x, int64_t n_tokens, float* y
   const TypeTraits& activation = type_traits(type_traits(w.type).vec_dot_type);
   size_t act_row_bytes = 0;
   const uint8_t* converted = convert_activations(activation, x, w.row_length(), n_tokens, act_row_bytes, pool);
-  const FastProduct product = fast_product(w, simd, converted, act_row_bytes, n_tokens, y, order);
+  const float* rows_as_floats = float_tile_for(w, simd, n_tokens) != nullptr
+                                   ? tile_rows(activation, x, converted, act_row_bytes, w.row_length(), n_tokens, pool)
+                                   : nullptr;
+  const FastProduct product = fast_product(w, simd, converted, act_row_bytes, rows_as_floats, n_tokens, y, order);
   pool.parallel_for(w.rows(), [&](int64_t begin, int64_t end) { product.rows_in(begin, end); }, kRowGrain,
                     pieces_per_thread(n_tokens));
 }
@@ -372,12 +399,16 @@ void matmul_shared_input(const std::vector<MatmulTarget>& targets, const float* 
   size_t act_row_bytes = 0;
   const uint8_t* converted =
       convert_activations(type_traits(vec_dot_type), x, n, n_tokens, act_row_bytes, pool);
+  bool any_float_tile = false;
+  for (size_t i = 0; i < targets.size(); ++i) any_float_tile |= float_tile_for(*targets[i].w, kernels[i], n_tokens) != nullptr;
+  const float* rows_as_floats =
+      any_float_tile ? tile_rows(type_traits(vec_dot_type), x, converted, act_row_bytes, n, n_tokens, pool) : nullptr;
   std::vector<FastProduct> products;
   std::vector<int64_t> starts;  // first row of each product in the joint row range
   int64_t total = 0;
   for (size_t i = 0; i < targets.size(); ++i) {
-    products.push_back(fast_product(*targets[i].w, kernels[i], converted, act_row_bytes, n_tokens, targets[i].y,
-                                    options.order));
+    products.push_back(fast_product(*targets[i].w, kernels[i], converted, act_row_bytes, rows_as_floats, n_tokens,
+                                    targets[i].y, options.order));
     starts.push_back(total);
     total += products.back().rows;
   }

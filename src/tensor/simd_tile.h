@@ -21,10 +21,12 @@ namespace pd {
 
 // y[t * y_stride + r] = dot(weight row r, activation row t) for r < rows, t < tokens.
 // Weight row r starts at weight + r * weight_stride bytes (stored type); activation rows
-// are in the weight type's vec_dot_type (the weight type itself), back to back (row t at
-// t * n values). n must be a multiple of 16.
+// hold the values of the weight type's vec_dot_type (the weight type itself) as floats,
+// back to back (row t at t * n): for F16, the f16 values widened, which is exact, so the
+// caller widens a batch once and the inner loop converts only the weights. n must be a
+// multiple of 16.
 using FloatTileFn = void (*)(int64_t n, const void* weight, size_t weight_stride, int64_t rows,
-                             const void* activation, int64_t tokens, float* y, int64_t y_stride);
+                             const float* activation, int64_t tokens, float* y, int64_t y_stride);
 
 // The tile kernel for `type` when the active instruction set (core/cpu_features.h) is
 // AVX-512 and the type is F32 or F16; nullptr otherwise (use simd_vec_dot4 then).

@@ -3,7 +3,6 @@
 // ordered_rows in simd_dot_avx512_float.cpp does for one weight row.
 
 #include <algorithm>
-#include <vector>
 
 #include "core/cpu_features.h"
 #include "tensor/simd_avx512.h"
@@ -31,9 +30,8 @@ constexpr int64_t kPanelRows = 64;
 constexpr int kTileRows = 4;
 constexpr int kTileTokens = 6;
 
-// Weights and activations share the type (vec_dot_type of F16 is F16); the tiles read
-// the activations as f32, converted once per call (exact: every f16 is an f32), so that
-// the inner loop converts only the weights.
+// The activations arrive as floats (simd_tile.h), so the inner loop converts only the
+// weights.
 struct F16Weights {
   static constexpr size_t kBytes = 2;
   PD_AVX512 static __m512 load16(const uint8_t* p) {
@@ -45,25 +43,6 @@ struct F32Weights {
   static constexpr size_t kBytes = 4;
   PD_AVX512 static __m512 load16(const uint8_t* p) { return _mm512_loadu_ps(p); }
 };
-
-// Activation rows converted at a time: the per-thread copy stays bounded (256 x n floats)
-// however long the batch, and the weights are read once per 256 tokens.
-constexpr int64_t kConvertedTokens = 256;
-
-// The `tokens` activation rows of n values as f32 rows of n (F32: the input itself; F16:
-// a per-thread copy).
-template <typename Weights>
-PD_AVX512 const float* f32_activations(int64_t n, const uint8_t* activation, int64_t tokens) {
-  if constexpr (Weights::kBytes == 4) {
-    return reinterpret_cast<const float*>(activation);
-  } else {
-    thread_local std::vector<float> converted;
-    const size_t count = static_cast<size_t>(n * tokens);
-    if (converted.size() < count) converted.resize(count);
-    for (size_t i = 0; i < count; i += 16) _mm512_storeu_ps(converted.data() + i, Weights::load16(activation + 2 * i));
-    return converted.data();
-  }
-}
 
 // sum_halves of four accumulators at once, in the same tree (each level halves every
 // accumulator's width, pairing lane j with lane j + width / 2): element k is
@@ -119,10 +98,10 @@ TileFn tile_for(int64_t tokens) {
   }
 }
 
-// The tiles of `tokens` (at most kConvertedTokens) f32 activation rows against the rows.
 template <typename Weights>
-void tiled_rows(int64_t n, const uint8_t* w, size_t weight_stride, int64_t rows, const float* activations,
-                int64_t tokens, float* y, int64_t y_stride) {
+void tiled_product(int64_t n, const void* weight, size_t weight_stride, int64_t rows, const float* activations,
+                   int64_t tokens, float* y, int64_t y_stride) {
+  const auto* w = static_cast<const uint8_t*>(weight);
   for (int64_t panel = 0; panel < rows; panel += kPanelRows) {
     const int64_t panel_end = std::min(rows, panel + kPanelRows);
     for (int64_t chunk = 0; chunk < tokens; chunk += kTokenChunk) {
@@ -144,18 +123,6 @@ void tiled_rows(int64_t n, const uint8_t* w, size_t weight_stride, int64_t rows,
         }
       }
     }
-  }
-}
-
-template <typename Weights>
-void tiled_product(int64_t n, const void* weight, size_t weight_stride, int64_t rows, const void* activation,
-                   int64_t tokens, float* y, int64_t y_stride) {
-  const auto* w = static_cast<const uint8_t*>(weight);
-  const auto* stored = static_cast<const uint8_t*>(activation);
-  for (int64_t first = 0; first < tokens; first += kConvertedTokens) {
-    const int64_t count = std::min(kConvertedTokens, tokens - first);
-    const float* activations = f32_activations<Weights>(n, stored + first * n * Weights::kBytes, count);
-    tiled_rows<Weights>(n, w, weight_stride, rows, activations, count, y + first * y_stride, y_stride);
   }
 }
 

@@ -49,7 +49,10 @@ void expect_tile_equals_single_rows(TensorType type, int64_t n, int64_t rows, in
   // y has room beyond `rows` per token: the tile must write only its own columns.
   const int64_t y_stride = rows + 3;
   std::vector<float> y(static_cast<size_t>(y_stride * tokens), -7.0f);
-  tile(n, p.weights.data(), row_bytes, rows, p.stored_activations.data(), tokens, y.data(), y_stride);
+  // The tile reads the activations as floats (exact for F16).
+  std::vector<float> activations(static_cast<size_t>(n * tokens));
+  type_traits(type).to_float(p.stored_activations.data(), activations.data(), n * tokens);
+  tile(n, p.weights.data(), row_bytes, rows, activations.data(), tokens, y.data(), y_stride);
   for (int64_t t = 0; t < tokens; ++t) {
     for (int64_t r = 0; r < rows; ++r) {
       const float expected = single(n, p.weights.data() + r * row_bytes, p.stored_activations.data() + t * row_bytes);
@@ -73,7 +76,7 @@ TEST(SimdTile, EveryElementHasTheSingleRowKernelsBits) {
       }
     }
   }
-  // More tokens than the tiles convert at a time (256): the second batch of them.
+  // A long batch.
   expect_tile_equals_single_rows(TensorType::F16, 64, 5, 300);
   expect_tile_equals_single_rows(TensorType::F32, 64, 5, 300);
 }
