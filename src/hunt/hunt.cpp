@@ -15,7 +15,7 @@ namespace pd::hunt {
 namespace {
 
 // 2: the meters' last sequences (prefix reuse) and the minimization predictions.
-// 4: mcmc's productive states.
+// 4: mcmc's productive states, ga's walkers, both strategies' operator statistics.
 constexpr int kCheckpointVersion = 4;
 
 std::string join_path(const std::string& dir, const char* name) {

@@ -196,18 +196,21 @@ struct DecodeTokenGroup {
 };
 
 // Blocks past the end of the row (in the last group) get zero quants and scales.
-PD_AVX512 void pack_decode_token(const BlockQ8_0* y, const Q4_0TokenBlock* tb, int64_t blocks, DecodeTokenGroup* out) {
+PD_AVX512 void pack_decode_token(const BlockQ8_0* y, int64_t blocks, DecodeTokenGroup* out) {
   for (int64_t g = 0; g * kDecodeBlocks < blocks; ++g) {
+    const int64_t first = g * kDecodeBlocks;
+    const int64_t count = std::min<int64_t>(kDecodeBlocks, blocks - first);
+    Q4_0TokenBlock tb[kDecodeBlocks];
+    pack_q4_0_token(y + first, count, tb);
     alignas(64) int8_t low[64] = {}, high[64] = {};
     alignas(64) int32_t starts[16] = {};
     alignas(64) float scales[16] = {};
-    for (int k = 0; k < kDecodeBlocks && g * kDecodeBlocks + k < blocks; ++k) {
-      const int64_t b = g * kDecodeBlocks + k;
-      std::memcpy(low + 16 * k, y[b].qs, 16);
-      std::memcpy(high + 16 * k, y[b].qs + 16, 16);
+    for (int64_t k = 0; k < count; ++k) {
+      std::memcpy(low + 16 * k, y[first + k].qs, 16);
+      std::memcpy(high + 16 * k, y[first + k].qs + 16, 16);
       for (int w = 0; w < 4; ++w) {
-        starts[4 * k + w] = tb[b].start;
-        scales[4 * k + w] = tb[b].d;
+        starts[4 * k + w] = tb[k].start;
+        scales[4 * k + w] = tb[k].d;
       }
     }
     out[g] = {_mm512_load_si512(low), _mm512_load_si512(high), _mm512_load_si512(starts), _mm512_load_ps(scales)};
@@ -306,13 +309,9 @@ PD_AVX512 bool q4_0_tile(int64_t n, const void* weight, size_t weight_stride, in
   const int64_t blocks = n / kLegacyBlockSize;
   thread_local std::vector<uint8_t> weight_buffer, token_buffer;
   if (tokens == 1) {
-    thread_local std::vector<Q4_0TokenBlock> token_blocks;
-    token_blocks.resize(static_cast<size_t>(blocks));
-    const auto* y1 = static_cast<const BlockQ8_0*>(activation);
-    pack_q4_0_token(y1, blocks, token_blocks.data());
     const size_t groups = static_cast<size_t>((blocks + kDecodeBlocks - 1) / kDecodeBlocks);
     auto* token = line_aligned_scratch<DecodeTokenGroup>(token_buffer, groups);
-    pack_decode_token(y1, token_blocks.data(), blocks, token);
+    pack_decode_token(static_cast<const BlockQ8_0*>(activation), blocks, token);
     decode_rows(blocks, static_cast<const uint8_t*>(weight), weight_stride, rows, token, y);
     return true;
   }
