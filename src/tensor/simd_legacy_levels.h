@@ -22,15 +22,6 @@ struct Q8_0Block {
   PD_AVX2 static __m256i levels(const Weight& x) { return load32(x.qs); }
 };
 
-struct Q4_0Block {
-  using Weight = BlockQ4_0;
-  using Activation = BlockQ8_0;
-  static constexpr bool kSigned = true;
-  PD_AVX2 static __m256i levels(const Weight& x) {
-    return _mm256_sub_epi8(nibbles(x.qs), _mm256_set1_epi8(8));
-  }
-};
-
 struct Q4_1Block {
   using Weight = BlockQ4_1;
   using Activation = BlockQ8_1;
