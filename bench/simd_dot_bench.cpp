@@ -5,6 +5,7 @@
 // prefill kernels in cache. Bytes per second count the weight bytes read. The gemm
 // cases are a prefill's matrix products (2816 x 1024 and 1024 x 2816, 64 tokens) through the
 // four-row kernel and through the register tiles; items per second count FLOPs. The
+// decode cases are one token through the path decode takes, at the model's shapes. The
 // attention_qk cases are a query against 256 keys of an f32 cache.
 // Run by `precisiondiff bench --kernels [--kernel-filter REGEX]`.
 
@@ -114,6 +115,35 @@ void four_rows(benchmark::State& state, TensorType type, VecDot4Fn kernel) {
 // benchmark's two arguments are the rows and columns (an FFN's up and down matrices).
 constexpr int64_t kGemmTokens = 64;
 
+// Weights of `type` (rows x cols, quantized from normal values) and `tokens` activation
+// rows converted to its vec_dot_type.
+struct Product {
+  std::vector<uint8_t> weights, converted;
+  size_t w_bytes = 0, act_bytes = 0;
+};
+
+Product make_product(TensorType type, int64_t rows, int64_t cols, int64_t tokens) {
+  const TypeTraits& traits = type_traits(type);
+  const TypeTraits& activation = type_traits(traits.vec_dot_type);
+  Product p;
+  p.w_bytes = *row_bytes(type, cols);
+  p.act_bytes = *row_bytes(activation.type, cols);
+  std::mt19937_64 rng(5);
+  p.weights.resize(p.w_bytes * rows);
+  std::vector<float> values(cols);
+  std::normal_distribution<float> normal(0.0f, 1.0f);
+  for (int64_t r = 0; r < rows; ++r) {
+    for (float& v : values) v = normal(rng);
+    traits.quantize_ref(values.data(), p.weights.data() + r * p.w_bytes, cols);
+  }
+  p.converted.resize(p.act_bytes * tokens);
+  for (int64_t t = 0; t < tokens; ++t) {
+    for (float& v : values) v = normal(rng);
+    quantize_activation_row(activation.type, values.data(), p.converted.data() + t * p.act_bytes, cols);
+  }
+  return p;
+}
+
 void gemm(benchmark::State& state, TensorType type, VecDot4Fn four, FloatTileFn tile, BlockTileFn block_tile) {
   const int64_t kGemmRows = state.range(0);
   const int64_t kGemmCols = state.range(1);
@@ -121,23 +151,12 @@ void gemm(benchmark::State& state, TensorType type, VecDot4Fn four, FloatTileFn 
     state.SkipWithError("no kernel on this CPU");
     return;
   }
-  const TypeTraits& traits = type_traits(type);
-  const TypeTraits& activation = type_traits(traits.vec_dot_type);
-  const size_t w_bytes = *row_bytes(type, kGemmCols);
-  const size_t act_bytes = *row_bytes(activation.type, kGemmCols);
-  std::mt19937_64 rng(5);
-  std::vector<uint8_t> weights(w_bytes * kGemmRows);
-  std::vector<float> values(kGemmCols);
-  std::normal_distribution<float> normal(0.0f, 1.0f);
-  for (int64_t r = 0; r < kGemmRows; ++r) {
-    for (float& v : values) v = normal(rng);
-    traits.quantize_ref(values.data(), weights.data() + r * w_bytes, kGemmCols);
-  }
-  std::vector<uint8_t> converted(act_bytes * kGemmTokens);
-  for (int64_t t = 0; t < kGemmTokens; ++t) {
-    for (float& v : values) v = normal(rng);
-    quantize_activation_row(activation.type, values.data(), converted.data() + t * act_bytes, kGemmCols);
-  }
+  const TypeTraits& activation = type_traits(type_traits(type).vec_dot_type);
+  const Product p = make_product(type, kGemmRows, kGemmCols, kGemmTokens);
+  const std::vector<uint8_t>& weights = p.weights;
+  const std::vector<uint8_t>& converted = p.converted;
+  const size_t w_bytes = p.w_bytes;
+  const size_t act_bytes = p.act_bytes;
   // The float tiles read the converted rows as floats, widened once per product by matmul.
   std::vector<float> converted_floats;
   if (tile != nullptr) {
@@ -163,6 +182,29 @@ void gemm(benchmark::State& state, TensorType type, VecDot4Fn four, FloatTileFn 
     benchmark::ClobberMemory();
   }
   state.SetItemsProcessed(static_cast<int64_t>(state.iterations()) * 2 * kGemmRows * kGemmCols * kGemmTokens);
+}
+
+// Decode's product at the model's shapes: one token against rows x cols weights (a few
+// MiB: in the last-level cache), through the block tile where it takes one token, else
+// the single-row kernel row by row, as matmul does. Bytes per second count weight bytes.
+void decode(benchmark::State& state, TensorType type, VecDotFn single, BlockTileFn block_tile) {
+  const int64_t rows = state.range(0);
+  const int64_t cols = state.range(1);
+  if (single == nullptr) {
+    state.SkipWithError("no kernel on this CPU");
+    return;
+  }
+  const Product p = make_product(type, rows, cols, 1);
+  std::vector<float> y(static_cast<size_t>(rows));
+  for (auto _ : state) {
+    if (block_tile == nullptr ||
+        !block_tile(cols, p.weights.data(), p.w_bytes, rows, p.converted.data(), p.act_bytes, 1, y.data(), rows)) {
+      for (int64_t r = 0; r < rows; ++r) y[r] = single(cols, p.weights.data() + r * p.w_bytes, p.converted.data());
+    }
+    benchmark::DoNotOptimize(y.data());
+    benchmark::ClobberMemory();
+  }
+  state.SetBytesProcessed(static_cast<int64_t>(state.iterations()) * rows * static_cast<int64_t>(p.w_bytes));
 }
 
 // Attention's query-key products: one 64-value query against 256 keys of an f32 cache,
@@ -213,6 +255,13 @@ void register_all() {
         ->Args({2816, 1024})->Args({1024, 2816})->Unit(benchmark::kMillisecond)->MinTime(0.5);
     benchmark::RegisterBenchmark(("gemm/" + name + "/avx512_tile").c_str(), gemm, type, nullptr, float_tile, block_tile)
         ->Args({2816, 1024})->Args({1024, 2816})->Unit(benchmark::kMillisecond)->MinTime(0.5);
+  }
+  for (TensorType type : {TensorType::F16, TensorType::Q8_0, TensorType::Q4_0, TensorType::Q4_K, TensorType::Q5_K,
+                          TensorType::Q6_K}) {
+    benchmark::RegisterBenchmark(("decode/" + std::string(type_name(type)) + "/avx512").c_str(), decode, type,
+                                 avx512_vec_dot(type) != nullptr ? avx512_vec_dot(type) : avx2_vec_dot(type),
+                                 avx512_block_tile(type))
+        ->Args({2816, 1024})->Args({1024, 2816})->Unit(benchmark::kMicrosecond)->MinTime(0.3);
   }
   for (TensorType type : kTypes) {
     const std::string name = type_name(type);

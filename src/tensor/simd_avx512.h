@@ -74,6 +74,15 @@ void dot4_q4_k(int64_t n, const void* weight, const void* activation, size_t str
 void dot4_q5_k(int64_t n, const void* weight, const void* activation, size_t stride, float* out);
 void dot4_q6_k(int64_t n, const void* weight, const void* activation, size_t stride, float* out);
 
+// Decode: y[r] = dot_q4_k / dot_q5_k of weight row r (at weight + r * weight_stride)
+// with the one activation row, same bits, the activation's pair sums laid out once.
+void decode_rows_q4_k(int64_t n, const void* weight, size_t weight_stride, int64_t rows, const void* activation,
+                      float* y);
+void decode_rows_q5_k(int64_t n, const void* weight, size_t weight_stride, int64_t rows, const void* activation,
+                      float* y);
+void decode_rows_q6_k(int64_t n, const void* weight, size_t weight_stride, int64_t rows, const void* activation,
+                      float* y);
+
 // Two 256-bit halves as one register: `low` in lanes 0-7, `high` in lanes 8-15.
 PD_AVX512 inline __m512i join(__m256i low, __m256i high) {
   return _mm512_inserti64x4(_mm512_castsi256_si512(low), high, 1);

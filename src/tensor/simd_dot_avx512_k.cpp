@@ -23,11 +23,6 @@ namespace {
 using avx2::half;
 using avx2::load32;
 
-// The 16 int32 lanes of two 32-value chunks, added into the 8 the AVX2 kernel keeps.
-PD_AVX512 inline __m256i fold(__m512i sums) {
-  return _mm256_add_epi32(low_half(sums), high_half(sums));
-}
-
 // The int16 scales for 64 values: scale[first + k] for the k-th quarter of the register
 // (16 values each, Q6_K) or scale[first] and scale[first + 1] for each half (32 values
 // each, Q4_K/Q5_K), looked up from `scales` (16 int16, in a 256-bit register).
@@ -47,9 +42,10 @@ PD_AVX512 inline __m512i half_scales(__m256i scales, int first) {
   return _mm512_permutexvar_epi16(index, _mm512_castsi256_si512(scales));
 }
 
-// sum over the 16 bsums of bsum[j] * min[j / 2] (min j in byte j of `mins`): the min term of a super-block (exact).
-PD_AVX512 inline int32_t min_term(const BlockQ8K& a, uint64_t mins) {
-  const __m128i m = _mm_cvtepu8_epi16(_mm_cvtsi64_si128(static_cast<int64_t>(mins)));
+// sum over the 16 bsums of bsum[j] * min[j / 2], min j in byte j of the upper half of
+// `scales_mins` (scales_mins_vector): the min term of a super-block (exact).
+PD_AVX512 inline int32_t min_term(const BlockQ8K& a, __m128i scales_mins) {
+  const __m128i m = _mm_cvtepu8_epi16(_mm_unpackhi_epi64(scales_mins, scales_mins));
   const __m256i paired = _mm256_set_m128i(_mm_unpackhi_epi16(m, m), _mm_unpacklo_epi16(m, m));
   return avx2::sum_lanes_i32(_mm256_madd_epi16(load32(a.bsums), paired));
 }
@@ -57,29 +53,31 @@ PD_AVX512 inline int32_t min_term(const BlockQ8K& a, uint64_t mins) {
 // Two super-blocks' min products (a's mins against a's bsums, b's against b's): the
 // 128-bit lanes [a's 0-3, b's 0-3] and [a's 4-7, b's 4-7], bsums added in pairs first
 // (a pair sum of two 16-quant sums fits int16) and met by the sub-block's min.
-PD_AVX512 inline __m128i two_min_products(const BlockQ8K& a, const BlockQ8K& b, uint64_t mins_a, uint64_t mins_b) {
+PD_AVX512 inline __m128i two_min_products(const BlockQ8K& a, const BlockQ8K& b, __m128i scales_mins_a,
+                                          __m128i scales_mins_b) {
   const __m256i pairs = _mm256_hadd_epi16(load32(a.bsums), load32(b.bsums));
-  const __m128i mins = _mm_unpacklo_epi32(_mm_cvtsi64_si128(static_cast<int64_t>(mins_a)),
-                                          _mm_cvtsi64_si128(static_cast<int64_t>(mins_b)));
+  const __m128i mins = _mm_unpackhi_epi32(scales_mins_a, scales_mins_b);
   const __m256i products = _mm256_madd_epi16(_mm256_cvtepu8_epi16(mins), pairs);
   return _mm_add_epi32(_mm256_castsi256_si128(products), _mm256_extracti128_si256(products, 1));
 }
 
-// min_term of four consecutive super-blocks (y[0..3] with their mins), exact, in one
-// register: fewer shuffles than four horizontal sums (which cost a quarter of the
+// min_term of four consecutive super-blocks (y[0..3] with their scales_mins_vector), exact,
+// in one register: fewer shuffles than four horizontal sums (which cost a quarter of the
 // kernel's time).
-PD_AVX512 inline __m128i four_min_terms(const BlockQ8K* y, const uint64_t mins[4]) {
-  return _mm_hadd_epi32(two_min_products(y[0], y[1], mins[0], mins[1]), two_min_products(y[2], y[3], mins[2], mins[3]));
+PD_AVX512 inline __m128i four_min_terms(const BlockQ8K* y, const __m128i scales_mins[4]) {
+  return _mm_hadd_epi32(two_min_products(y[0], y[1], scales_mins[0], scales_mins[1]),
+                        two_min_products(y[2], y[3], scales_mins[2], scales_mins[3]));
 }
 
-// Super-block i of a Q4_K/Q5_K row (x) against the kRows activation rows: chunk k's 64
-// levels (chunk_levels) meet the 64 consecutive activation quants at 64k, and each row's
-// folded int32 lanes go into acc[r] with the AVX2 kernel's fused multiply-add. Returns
-// the super-block's mins (ScalesMins::mins).
+// Super-block i of a Q4_K/Q5_K row (x, its scales_mins_vector) against the kRows
+// activation rows: chunk k's 64 levels (chunk_levels) meet the 64 consecutive activation
+// quants at 64k, and each row's folded int32 lanes go into acc[r] with the AVX2 kernel's
+// fused multiply-add.
 template <bool kFifthBit, int kRows, typename Block>
-PD_AVX512 inline uint64_t add_scaled_sums(const Block& x, const BlockQ8K* const* y, int64_t i, __m256* acc) {
-  const ScalesMins sm = unpack_scales_mins(x.scales);
-  const __m256i scales16 = _mm256_cvtepu8_epi16(_mm_cvtsi64_si128(static_cast<int64_t>(sm.scales)));
+PD_AVX512 inline void add_scaled_sums(const Block& x, __m128i scales_mins, const BlockQ8K* const* y, int64_t i,
+                                      __m256* acc) {
+  // The upper eight words are the mins, which no chunk's scale index reaches.
+  const __m256i scales16 = _mm256_cvtepu8_epi16(scales_mins);
   __m512i sums[kRows];
   for (int r = 0; r < kRows; ++r) sums[r] = _mm512_setzero_si512();
   __m512i high_bits = _mm512_setzero_si512();
@@ -96,7 +94,6 @@ PD_AVX512 inline uint64_t add_scaled_sums(const Block& x, const BlockQ8K* const*
   for (int r = 0; r < kRows; ++r) {
     acc[r] = _mm256_fmadd_ps(_mm256_set1_ps(d * y[r][i].d), _mm256_cvtepi32_ps(fold(sums[r])), acc[r]);
   }
-  return sm.mins;
 }
 
 // The reference's min steps for `count` (at most 4) super-blocks from `first`, in order:
@@ -104,13 +101,13 @@ PD_AVX512 inline uint64_t add_scaled_sums(const Block& x, const BlockQ8K* const*
 // from one register (four_min_terms: four horizontal sums cost a quarter of the kernel).
 template <int kRows, typename Block>
 PD_AVX512 inline void subtract_min_terms(const Block* x, const BlockQ8K* const* y, int64_t first, int64_t count,
-                                         const uint64_t block_mins[4], float* mins) {
+                                         const __m128i scales_mins[4], float* mins) {
   for (int r = 0; r < kRows; ++r) {
     alignas(16) int32_t terms[4];
     if (count == 4) {
-      _mm_store_si128(reinterpret_cast<__m128i*>(terms), four_min_terms(y[r] + first, block_mins));
+      _mm_store_si128(reinterpret_cast<__m128i*>(terms), four_min_terms(y[r] + first, scales_mins));
     } else {
-      for (int64_t b = 0; b < count; ++b) terms[b] = min_term(y[r][first + b], block_mins[b]);
+      for (int64_t b = 0; b < count; ++b) terms[b] = min_term(y[r][first + b], scales_mins[b]);
     }
     for (int64_t b = 0; b < count; ++b) {
       const int64_t i = first + b;
@@ -133,12 +130,13 @@ PD_AVX512 void scale_min_dot(int64_t n, const Block* x, const BlockQ8K* const* y
   const int64_t blocks = n / kQK_K;
   for (int64_t first = 0; first < blocks; first += kQuad) {
     const int64_t count = std::min(kQuad, blocks - first);
-    uint64_t block_mins[kQuad];
+    __m128i scales_mins[kQuad];
     for (int64_t b = 0; b < count; ++b) {
       prefetch_ahead(x + first + b, sizeof(Block));
-      block_mins[b] = add_scaled_sums<kFifthBit, kRows>(x[first + b], y, first + b, acc);
+      scales_mins[b] = scales_mins_vector(x[first + b].scales);
+      add_scaled_sums<kFifthBit, kRows>(x[first + b], scales_mins[b], y, first + b, acc);
     }
-    subtract_min_terms<kRows>(x, y, first, count, block_mins, mins);
+    subtract_min_terms<kRows>(x, y, first, count, scales_mins, mins);
   }
   for (int r = 0; r < kRows; ++r) out[r] = avx2::sum_lanes(acc[r]) + mins[r];
 }

@@ -60,8 +60,11 @@ using BlockTileFn = bool (*)(int64_t n, const void* weight, size_t weight_stride
 // Q4_K, Q5_K and Q6_K against Q8_K activations (activation rows at activation +
 // t * activation_stride) have a tile too: each weight row's super-blocks are unpacked
 // once and read by every four tokens, each element with the bits of simd_vec_dot(type)
-// (the single-row kernel's integer sums and float operations). It takes four tokens or
-// more and returns false for fewer.
+// (the single-row kernel's integer sums and float operations). Fewer than four tokens
+// (decode) go token by token through the decode kernels (simd_decode_avx512_k.cpp), which
+// lay the token out once for all the rows, with the same bits. (Q6_K's decode kernel
+// takes the levels' -32 offset out exactly, where the single-row kernel's sign split
+// would negate an activation quant of -128; the Q8_K quantizer never writes -128.)
 //
 // As simd_float_tile, for the block types above and the K types.
 BlockTileFn simd_block_tile(TensorType type);

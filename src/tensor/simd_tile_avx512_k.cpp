@@ -235,6 +235,13 @@ struct ScaleMinWeights {
   static void four(int64_t blocks, const Packed* w, const PackedQuad* a, float* out, int64_t y_stride) {
     four_tokens(blocks, w, a, out, y_stride);
   }
+  static void decode(int64_t n, const void* weight, size_t weight_stride, int64_t rows, const void* token, float* y) {
+    if constexpr (kFifthBit) {
+      avx512::decode_rows_q5_k(n, weight, weight_stride, rows, token, y);
+    } else {
+      avx512::decode_rows_q4_k(n, weight, weight_stride, rows, token, y);
+    }
+  }
 };
 
 struct Q6Weights {
@@ -246,14 +253,23 @@ struct Q6Weights {
   static void four(int64_t blocks, const Packed* w, const PackedQuad* a, float* out, int64_t y_stride) {
     four_tokens_q6(blocks, w, a, out, y_stride);
   }
+  static void decode(int64_t n, const void* weight, size_t weight_stride, int64_t rows, const void* token, float* y) {
+    avx512::decode_rows_q6_k(n, weight, weight_stride, rows, token, y);
+  }
 };
 
-// Four tokens or more: fewer go to the four-row and single-row kernels, as do the
-// tokens left over past the last four here (the single-row kernel, same bits).
+// Fewer than four tokens go to the decode kernels; of more, the tokens left over past
+// the last four go to the single-row kernel (same bits).
 template <typename Weights>
 bool tiled_product(int64_t n, const void* weight, size_t weight_stride, int64_t rows, const void* activation,
                    size_t activation_stride, int64_t tokens, float* y, int64_t y_stride) {
-  if (tokens < 4) return false;
+  if (tokens < 4) {
+    for (int64_t t = 0; t < tokens; ++t) {
+      const auto* token = static_cast<const uint8_t*>(activation) + t * activation_stride;
+      Weights::decode(n, weight, weight_stride, rows, token, y + t * y_stride);
+    }
+    return true;
+  }
   const VecDotFn single = avx512_vec_dot(Weights::type);
   const int64_t blocks = n / kQK_K;
   const int64_t quads = tokens / 4;

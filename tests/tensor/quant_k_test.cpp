@@ -201,6 +201,24 @@ TEST(QuantK, RoundTripErrorHoldsAcrossMagnitudes) {
 // ---------------------------------------------------------------------------------
 // Degenerate blocks.
 
+// The Q6_K decode kernel takes the levels' offset out exactly where the single-row
+// kernels negate the activation quant (simd_tile.h): they agree because no Q8_K quant is
+// -128, whatever the input, non-finite values and extreme magnitudes included.
+TEST(QuantK, Q8KQuantsNeverReachMinus128) {
+  std::mt19937 rng(12);
+  std::normal_distribution<float> normal(0.0f, 1.0f);
+  const float specials[] = {std::nanf(""), -std::nanf(""), INFINITY, -INFINITY, 1e-45f, -1e-40f, 3e38f, -3e38f, 0.0f};
+  std::vector<float> x(kQK_K);
+  BlockQ8K block;
+  for (int trial = 0; trial < 400; ++trial) {
+    const float magnitude = std::ldexp(1.0f, static_cast<int>(rng() % 250) - 140);
+    for (float& v : x) v = normal(rng) * magnitude;
+    for (int k = 0; k < trial % 5; ++k) x[rng() % kQK_K] = specials[rng() % std::size(specials)];
+    quantize_row_q8_k_ref(x.data(), &block, kQK_K);
+    for (const int8_t q : block.qs) ASSERT_GE(q, -127) << "trial " << trial;
+  }
+}
+
 TEST(QuantK, ZeroDataGivesZeroesAndZeroDot) {
   const std::vector<float> zeros(512, 0.f);
   const std::vector<uint8_t> aq = quantize_activations(random_data(Dist::Normal, 512, 3));

@@ -153,8 +153,9 @@ void expect_block_tile_equals_single_rows(TensorType type, int64_t n, int64_t ro
   std::vector<float> y(static_cast<size_t>(y_stride * tokens), -7.0f);
   const bool done = tile(n, p.weights.data(), p.row_bytes, rows, p.activations.data(), p.activation_bytes, tokens,
                          y.data(), y_stride);
-  const bool declines = is_k_type(type) ? tokens < 4 : tokens == 1 && type != TensorType::Q4_0;
-  if (declines) {  // decode: of these only Q4_0 takes the tile; the K tiles start at four tokens
+  // Decode: of these only Q4_0 and the K types take the tile.
+  const bool declines = tokens == 1 && !is_k_type(type) && type != TensorType::Q4_0;
+  if (declines) {
     ASSERT_FALSE(done);
     for (const float v : y) ASSERT_EQ(v, -7.0f);
     return;
@@ -189,7 +190,7 @@ TEST(SimdTile, EveryBlockTileElementHasTheSingleRowKernelsBits) {
 TEST(SimdTile, EveryKTileElementHasTheSingleRowKernelsBits) {
   if (avx512_block_tile(TensorType::Q4_K) == nullptr) GTEST_SKIP() << "no AVX-512";
   for (const TensorType type : {TensorType::Q4_K, TensorType::Q5_K, TensorType::Q6_K}) {
-    for (const int64_t n : {256, 1024, 2816}) {
+    for (const int64_t n : {256, 1024, 1280, 2048, 2816}) {
       for (const int64_t rows : {1, 2, 3, 9}) {
         for (const int64_t tokens : {1, 3, 4, 7, 13, 70}) {
           expect_block_tile_equals_single_rows(type, n, rows, tokens);
