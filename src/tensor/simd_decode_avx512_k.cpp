@@ -176,7 +176,6 @@ PD_AVX512 void lay_out_q6_token(const BlockQ8K* y, int64_t blocks, Q6DecodeToken
 
 // One Q6_K row against the decode token: q6_k_dot<1>'s bits.
 PD_AVX512 inline float decode_q6_row(const BlockQ6K* x, const Q6DecodeToken& token, int64_t blocks) {
-  const __m512i two_bits = _mm512_set1_epi8(3);
   // Words of 128-bit lane k, dword m: scale 4m + k; dword g of every lane is then the
   // scales of 64-value group g, one per 16 values.
   const __m512i spread_index =
@@ -190,18 +189,12 @@ PD_AVX512 inline float decode_q6_row(const BlockQ6K* x, const Q6DecodeToken& tok
         spread_index, _mm512_castsi256_si512(_mm256_cvtepi8_epi16(avx2::load16(x[i].scales))));
     __m512i sums = _mm512_setzero_si512();
     for (int h = 0; h < 2; ++h) {
-      const __m512i ql = load64(x[i].ql + 64 * h);
-      const __m512i qh = both_halves_shifted<2>(x[i].qh + 32 * h);
-      const __m512i stored[2] = {
-          _mm512_or_si512(low_nibbles(ql), _mm512_slli_epi16(_mm512_and_si512(qh, two_bits), 4)),
-          _mm512_or_si512(high_nibbles(ql),
-                          _mm512_slli_epi16(_mm512_and_si512(_mm512_srli_epi16(qh, 4), two_bits), 4)),
-      };
+      const Q6HalfLevels stored = q6_half_levels(x[i], h);
       for (int p = 0; p < 2; ++p) {
         const int g = 2 * h + p;
         const __m512i scales = _mm512_shuffle_epi32(
             spread, g == 0 ? _MM_PERM_AAAA : g == 1 ? _MM_PERM_BBBB : g == 2 ? _MM_PERM_CCCC : _MM_PERM_DDDD);
-        const __m512i words = _mm512_sub_epi16(_mm512_maddubs_epi16(stored[p], load64(y[i].qs + 64 * g)),
+        const __m512i words = _mm512_sub_epi16(_mm512_maddubs_epi16(stored.levels[p], load64(y[i].qs + 64 * g)),
                                                _mm512_load_si512(token.blocks[i].offsets[g]));
         sums = _mm512_dpwssd_epi32(sums, words, scales);
       }

@@ -147,7 +147,6 @@ PD_AVX512 void scale_min_dot(int64_t n, const Block* x, const BlockQ8K* const* y
 // pair of chunks meets 64 consecutive activation quants.
 template <int kRows>
 PD_AVX512 void q6_k_dot(int64_t n, const BlockQ6K* x, const BlockQ8K* const* y, float* out) {
-  const __m512i two_bits = _mm512_set1_epi8(3);
   const __m512i bias = _mm512_set1_epi8(32);
   __m256 acc[kRows];
   for (int r = 0; r < kRows; ++r) acc[r] = _mm256_setzero_ps();
@@ -157,17 +156,10 @@ PD_AVX512 void q6_k_dot(int64_t n, const BlockQ6K* x, const BlockQ8K* const* y, 
     __m512i sums[kRows];
     for (int r = 0; r < kRows; ++r) sums[r] = _mm512_setzero_si512();
     for (int h = 0; h < 2; ++h) {
-      const __m512i ql = load64(x[i].ql + 64 * h);
-      // Bit pairs 0 (lower half) and 1 (upper half) of qh, then 2 and 3 after >> 4.
-      const __m512i qh = both_halves_shifted<2>(x[i].qh + 32 * h);
-      const __m512i stored[2] = {
-          _mm512_or_si512(low_nibbles(ql), _mm512_slli_epi16(_mm512_and_si512(qh, two_bits), 4)),
-          _mm512_or_si512(high_nibbles(ql),
-                          _mm512_slli_epi16(_mm512_and_si512(_mm512_srli_epi16(qh, 4), two_bits), 4)),
-      };
+      const Q6HalfLevels stored = q6_half_levels(x[i], h);
       for (int p = 0; p < 2; ++p) {
         const int chunk = 4 * h + 2 * p;  // chunks `chunk` and `chunk + 1`
-        const SignSplit split = sign_split(_mm512_sub_epi8(stored[p], bias));
+        const SignSplit split = sign_split(_mm512_sub_epi8(stored.levels[p], bias));
         const __m512i scales = quarter_scales(scales16, 2 * chunk);
         for (int r = 0; r < kRows; ++r) {
           const __m512i q = signed_operand(split, load64(y[r][i].qs + 32 * chunk));

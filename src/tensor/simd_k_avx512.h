@@ -32,6 +32,23 @@ PD_AVX512 inline __m512i both_halves_shifted(const uint8_t* p) {
   return _mm512_mask_srli_epi16(both, 0xFFFF0000u, both, kShift);
 }
 
+// The stored six-bit levels (0-63, the value + 32) of half h of a Q6_K super-block, the
+// 64 values 128h + 64p + (0..63) in levels[p]: value 128h + 32k + l is nibble k / 2 of
+// ql[64h + 32(k % 2) + l] with bit pair k of qh[32h + l] above it.
+struct Q6HalfLevels {
+  __m512i levels[2];
+};
+
+PD_AVX512 inline Q6HalfLevels q6_half_levels(const BlockQ6K& x, int h) {
+  const __m512i two_bits = _mm512_set1_epi8(3);
+  const __m512i ql = load64(x.ql + 64 * h);
+  // Bit pairs 0 (lower half) and 1 (upper half) of qh, then 2 and 3 after >> 4.
+  const __m512i qh = both_halves_shifted<2>(x.qh + 32 * h);
+  return {{_mm512_or_si512(low_nibbles(ql), _mm512_slli_epi16(_mm512_and_si512(qh, two_bits), 4)),
+           _mm512_or_si512(high_nibbles(ql),
+                           _mm512_slli_epi16(_mm512_and_si512(_mm512_srli_epi16(qh, 4), two_bits), 4))}};
+}
+
 // The 8 six-bit scales and 8 mins of a Q4_K/Q5_K super-block (kquant::unpack_scale_min_k4's
 // values), one byte each, four at a time in 32-bit words: scales and mins 0-3 are the low
 // six bits of bytes 0-3 and 4-7; scales and mins 4-7 take their low four bits from the

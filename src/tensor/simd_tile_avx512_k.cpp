@@ -172,22 +172,14 @@ struct alignas(64) PackedQ6Block {
   float d;
 };
 
-// Values 128h + 32k + l of a Q6_K super-block are nibble k / 2 of ql[64h + 32(k % 2) + l]
-// with bit pair k of qh[32h + l] above it (q6_k_dot's layout).
 PD_AVX512 void pack_q6_row(const BlockQ6K* x, int64_t blocks, PackedQ6Block* out) {
-  const __m512i two_bits = _mm512_set1_epi8(3);
   for (int64_t i = 0; i < blocks; ++i) {
     for (int h = 0; h < 2; ++h) {
-      const __m512i ql = avx512::load64(x[i].ql + 64 * h);
-      const __m512i qh = avx512::both_halves_shifted<2>(x[i].qh + 32 * h);
-      const __m512i stored[2] = {
-          _mm512_or_si512(avx512::low_nibbles(ql), _mm512_slli_epi16(_mm512_and_si512(qh, two_bits), 4)),
-          _mm512_or_si512(avx512::high_nibbles(ql),
-                          _mm512_slli_epi16(_mm512_and_si512(_mm512_srli_epi16(qh, 4), two_bits), 4)),
-      };
+      const avx512::Q6HalfLevels stored = avx512::q6_half_levels(x[i], h);
       for (int p = 0; p < 2; ++p) {  // chunks 4h + 2p and 4h + 2p + 1
         const int chunk = 4 * h + 2 * p;
-        const avx512::SignSplit split = avx512::sign_split(_mm512_sub_epi8(stored[p], _mm512_set1_epi8(32)));
+        const avx512::SignSplit split =
+            avx512::sign_split(_mm512_sub_epi8(stored.levels[p], _mm512_set1_epi8(32)));
         _mm512_store_si512(out[i].magnitudes[chunk], split.magnitude);
         const uint64_t bits = _cvtmask64_u64(split.negative);
         out[i].negative[chunk] = (bits & 0xFFFFFFFFu) * 0x100000001u;
