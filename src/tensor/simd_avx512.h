@@ -74,8 +74,9 @@ void dot4_q4_k(int64_t n, const void* weight, const void* activation, size_t str
 void dot4_q5_k(int64_t n, const void* weight, const void* activation, size_t stride, float* out);
 void dot4_q6_k(int64_t n, const void* weight, const void* activation, size_t stride, float* out);
 
-// Decode: y[r] = dot_q4_k / dot_q5_k of weight row r (at weight + r * weight_stride)
-// with the one activation row, same bits, the activation's pair sums laid out once.
+// Decode: y[r] = dot_q4_k / dot_q5_k / dot_q6_k of weight row r (at weight + r *
+// weight_stride) with the one activation row, same bits, what the rows share of the
+// activation laid out once (simd_decode_avx512_k.cpp).
 void decode_rows_q4_k(int64_t n, const void* weight, size_t weight_stride, int64_t rows, const void* activation,
                       float* y);
 void decode_rows_q5_k(int64_t n, const void* weight, size_t weight_stride, int64_t rows, const void* activation,

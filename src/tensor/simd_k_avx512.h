@@ -70,8 +70,8 @@ inline ScalesMins unpack_scales_mins(const uint8_t* packed) {
 }
 
 // The same unpacking in one register, [scales 0-3 | scales 4-7 | mins 0-3 | mins 4-7] in
-// its four 32-bit lanes: a handful of vector operations in place of some thirty scalar
-// ones, which were the biggest part of a decode super-block. Reads the 16 bytes from
+// its four 32-bit lanes: seven vector operations in place of about thirty scalar ones,
+// and the scales and mins already where the kernels use them. Reads the 16 bytes from
 // `packed` (the 12 scale bytes and the 4 after them, in the same super-block).
 PD_AVX512 inline __m128i scales_mins_vector(const uint8_t* packed) {
   const __m128i w = _mm_loadu_si128(reinterpret_cast<const __m128i*>(packed));
