@@ -83,6 +83,31 @@ PD_AVX512 inline __m128i quad_min_terms(const __m128i scales_mins[4], __m512i pa
   return _mm_unpacklo_epi32(_mm256_castsi256_si128(sums), _mm256_extracti128_si256(sums, 1));
 }
 
+// Dword k of each 128-bit lane of `spread`, in every dword of that lane (the index is an
+// immediate, hence the template).
+template <int kDword>
+PD_AVX512 inline __m512i lane_dword(__m512i spread) {
+  return _mm512_shuffle_epi32(spread, static_cast<_MM_PERM_ENUM>(kDword * 0x55));
+}
+
+// Chunks 2j and 2j + 1 of a Q4_K/Q5_K super-block (its 64 bytes of nibbles at 64j)
+// against the decode layout, into `sums`; `spread` as add_decode_sums makes it.
+template <bool kFifthBit, int j, typename Block>
+PD_AVX512 inline __m512i add_chunk_pair(const Block& x, __m512i spread, __m512i high_bits, const DecodeBlock& a,
+                                        __m512i sums) {
+  const __m512i packed = load64(x.qs + 64 * j);
+  __m512i low = low_nibbles(packed);
+  __m512i high = high_nibbles(packed);
+  if constexpr (kFifthBit) {
+    const __m512i one = _mm512_set1_epi8(1);
+    low = _mm512_or_si512(low, _mm512_slli_epi16(_mm512_and_si512(_mm512_srli_epi16(high_bits, 4 * j), one), 4));
+    high = _mm512_or_si512(high, _mm512_slli_epi16(_mm512_and_si512(_mm512_srli_epi16(high_bits, 4 * j + 1), one), 4));
+  }
+  sums = _mm512_dpwssd_epi32(sums, _mm512_maddubs_epi16(low, load64(a.quants + 128 * j)), lane_dword<2 * j>(spread));
+  return _mm512_dpwssd_epi32(sums, _mm512_maddubs_epi16(high, load64(a.quants + 128 * j + 64)),
+                             lane_dword<2 * j + 1>(spread));
+}
+
 // add_scaled_sums<kFifthBit, 1> on the decode layout.
 template <bool kFifthBit, typename Block>
 PD_AVX512 inline void add_decode_sums(const Block& x, __m128i scales_mins, const DecodeBlock& a, float d_a,
@@ -92,24 +117,10 @@ PD_AVX512 inline void add_decode_sums(const Block& x, __m128i scales_mins, const
   const __m512i spread = _mm512_permutexvar_epi16(
       _mm512_set_epi16(7, 7, 6, 6, 3, 3, 2, 2, 7, 7, 6, 6, 3, 3, 2, 2, 5, 5, 4, 4, 1, 1, 0, 0, 5, 5, 4, 4, 1, 1, 0, 0),
       _mm512_castsi128_si512(_mm_cvtepu8_epi16(scales_mins)));
-  __m512i sums = _mm512_setzero_si512();
   __m512i high_bits = _mm512_setzero_si512();
   if constexpr (kFifthBit) high_bits = both_halves_shifted<2>(x.qh);
-  for (int j = 0; j < 2; ++j) {
-    const __m512i packed = load64(x.qs + 64 * j);
-    __m512i low = low_nibbles(packed);
-    __m512i high = high_nibbles(packed);
-    if constexpr (kFifthBit) {
-      const __m512i one = _mm512_set1_epi8(1);
-      low = _mm512_or_si512(low, _mm512_slli_epi16(_mm512_and_si512(_mm512_srli_epi16(high_bits, 4 * j), one), 4));
-      high = _mm512_or_si512(
-          high, _mm512_slli_epi16(_mm512_and_si512(_mm512_srli_epi16(high_bits, 4 * j + 1), one), 4));
-    }
-    const __m512i low_scales = _mm512_shuffle_epi32(spread, j == 0 ? _MM_PERM_AAAA : _MM_PERM_CCCC);
-    const __m512i high_scales = _mm512_shuffle_epi32(spread, j == 0 ? _MM_PERM_BBBB : _MM_PERM_DDDD);
-    sums = _mm512_dpwssd_epi32(sums, _mm512_maddubs_epi16(low, load64(a.quants + 128 * j)), low_scales);
-    sums = _mm512_dpwssd_epi32(sums, _mm512_maddubs_epi16(high, load64(a.quants + 128 * j + 64)), high_scales);
-  }
+  __m512i sums = add_chunk_pair<kFifthBit, 0>(x, spread, high_bits, a, _mm512_setzero_si512());
+  sums = add_chunk_pair<kFifthBit, 1>(x, spread, high_bits, a, sums);
   acc = _mm256_fmadd_ps(_mm256_set1_ps(half(x.d) * d_a), _mm256_cvtepi32_ps(fold(sums)), acc);
 }
 
@@ -174,6 +185,16 @@ PD_AVX512 void lay_out_q6_token(const BlockQ8K* y, int64_t blocks, Q6DecodeToken
   }
 }
 
+// 64-value group g of a Q6_K super-block (its stored levels) against the token's quants,
+// the offset share taken out, into `sums`; `spread` as decode_q6_row makes it.
+template <int g>
+PD_AVX512 inline __m512i add_q6_group(__m512i levels, __m512i spread, const BlockQ8K& y, const Q6DecodeBlock& a,
+                                      __m512i sums) {
+  const __m512i words = _mm512_sub_epi16(_mm512_maddubs_epi16(levels, load64(y.qs + 64 * g)),
+                                         _mm512_load_si512(a.offsets[g]));
+  return _mm512_dpwssd_epi32(sums, words, lane_dword<g>(spread));
+}
+
 // One Q6_K row against the decode token: q6_k_dot<1>'s bits.
 PD_AVX512 inline float decode_q6_row(const BlockQ6K* x, const Q6DecodeToken& token, int64_t blocks) {
   // Words of 128-bit lane k, dword m: scale 4m + k; dword g of every lane is then the
@@ -187,18 +208,12 @@ PD_AVX512 inline float decode_q6_row(const BlockQ6K* x, const Q6DecodeToken& tok
     prefetch_ahead(x + i, sizeof(BlockQ6K));
     const __m512i spread = _mm512_permutexvar_epi16(
         spread_index, _mm512_castsi256_si512(_mm256_cvtepi8_epi16(avx2::load16(x[i].scales))));
-    __m512i sums = _mm512_setzero_si512();
-    for (int h = 0; h < 2; ++h) {
-      const Q6HalfLevels stored = q6_half_levels(x[i], h);
-      for (int p = 0; p < 2; ++p) {
-        const int g = 2 * h + p;
-        const __m512i scales = _mm512_shuffle_epi32(
-            spread, g == 0 ? _MM_PERM_AAAA : g == 1 ? _MM_PERM_BBBB : g == 2 ? _MM_PERM_CCCC : _MM_PERM_DDDD);
-        const __m512i words = _mm512_sub_epi16(_mm512_maddubs_epi16(stored.levels[p], load64(y[i].qs + 64 * g)),
-                                               _mm512_load_si512(token.blocks[i].offsets[g]));
-        sums = _mm512_dpwssd_epi32(sums, words, scales);
-      }
-    }
+    const Q6HalfLevels first_half = q6_half_levels(x[i], 0);
+    __m512i sums = add_q6_group<0>(first_half.levels[0], spread, y[i], token.blocks[i], _mm512_setzero_si512());
+    sums = add_q6_group<1>(first_half.levels[1], spread, y[i], token.blocks[i], sums);
+    const Q6HalfLevels second_half = q6_half_levels(x[i], 1);
+    sums = add_q6_group<2>(second_half.levels[0], spread, y[i], token.blocks[i], sums);
+    sums = add_q6_group<3>(second_half.levels[1], spread, y[i], token.blocks[i], sums);
     acc = _mm256_fmadd_ps(_mm256_set1_ps(half(x[i].d) * y[i].d), _mm256_cvtepi32_ps(fold(sums)), acc);
   }
   return avx2::sum_lanes(acc);
