@@ -4,7 +4,6 @@
 // super-block's nibbles, and a Q4_K/Q5_K super-block's scales, mins and levels, reach
 // registers. Internal to src/tensor.
 
-#include <cstring>
 
 #include "tensor/quant_k.h"
 #include "tensor/simd_avx512.h"
@@ -50,29 +49,12 @@ PD_AVX512 inline Q6HalfLevels q6_half_levels(const BlockQ6K& x, int h) {
 }
 
 // The 8 six-bit scales and 8 mins of a Q4_K/Q5_K super-block (kquant::unpack_scale_min_k4's
-// values), one byte each, four at a time in 32-bit words: scales and mins 0-3 are the low
-// six bits of bytes 0-3 and 4-7; scales and mins 4-7 take their low four bits from the
-// nibbles of bytes 8-11 and their top two from the top bits of bytes 0-3 and 4-7.
-struct ScalesMins {
-  uint64_t scales;  // byte j: scale j
-  uint64_t mins;    // byte j: min j
-};
-
-inline ScalesMins unpack_scales_mins(const uint8_t* packed) {
-  uint32_t w[3];
-  std::memcpy(w, packed, sizeof w);
-  const uint32_t low6 = 0x3F3F3F3Fu, low4 = 0x0F0F0F0Fu, top2 = 0x30303030u;
-  const uint32_t scales_low = w[0] & low6;
-  const uint32_t mins_low = w[1] & low6;
-  const uint32_t scales_high = (w[2] & low4) | ((w[0] >> 2) & top2);
-  const uint32_t mins_high = ((w[2] >> 4) & low4) | ((w[1] >> 2) & top2);
-  return {scales_low | (uint64_t{scales_high} << 32), mins_low | (uint64_t{mins_high} << 32)};
-}
-
-// The same unpacking in one register, [scales 0-3 | scales 4-7 | mins 0-3 | mins 4-7] in
-// its four 32-bit lanes: seven vector operations in place of about thirty scalar ones,
-// and the scales and mins already where the kernels use them. Reads the 16 bytes from
-// `packed` (the 12 scale bytes and the 4 after them, in the same super-block).
+// values), one byte each, in one register: [scales 0-3 | scales 4-7 | mins 0-3 | mins 4-7]
+// in its four 32-bit lanes. Scales and mins 0-3 are the low six bits of bytes 0-3 and
+// 4-7 (w0, w1); scales and mins 4-7 take their low four bits from the nibbles of bytes
+// 8-11 (w2) and their top two from the top bits of w0 and w1. Seven vector operations,
+// in place of about thirty scalar ones. Reads the 16 bytes from `packed` (the 12 scale
+// bytes and the 4 after them, in the same super-block).
 PD_AVX512 inline __m128i scales_mins_vector(const uint8_t* packed) {
   const __m128i w = _mm_loadu_si128(reinterpret_cast<const __m128i*>(packed));
   const __m128i low_parts = _mm_shuffle_epi32(w, _MM_SHUFFLE(2, 1, 2, 0));   // w0 w2 w1 w2

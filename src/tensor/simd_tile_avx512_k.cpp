@@ -60,17 +60,18 @@ constexpr int64_t kTokenChunk = 64;
 template <bool kFifthBit, typename Block>
 PD_AVX512 void pack_row(const Block* x, int64_t blocks, PackedSuperBlock* out) {
   for (int64_t i = 0; i < blocks; ++i) {
-    const avx512::ScalesMins sm = avx512::unpack_scales_mins(x[i].scales);
+    const __m128i scales_mins = avx512::scales_mins_vector(x[i].scales);
     __m512i high_bits = _mm512_setzero_si512();
     if constexpr (kFifthBit) high_bits = avx512::both_halves_shifted<1>(x[i].qh);
     for (int k = 0; k < kChunks / 2; ++k) {  // chunks 2k and 2k + 1 (avx512::chunk_levels)
       _mm512_store_si512(out[i].levels[2 * k], avx512::chunk_levels<kFifthBit>(x[i], k, high_bits));
     }
-    for (int c = 0; c < kChunks; ++c) {
-      const auto scale = static_cast<uint32_t>((sm.scales >> (8 * c)) & 0xFF);
-      out[i].scales[c] = static_cast<int32_t>(scale | (scale << 16));
-      out[i].mins[c] = static_cast<int16_t>((sm.mins >> (8 * c)) & 0xFF);
-    }
+    // Each chunk's scale in both int16 halves of its int32; the mins as int16.
+    const __m128i scales16 = _mm_cvtepu8_epi16(scales_mins);
+    _mm_storeu_si128(reinterpret_cast<__m128i*>(out[i].scales), _mm_unpacklo_epi16(scales16, scales16));
+    _mm_storeu_si128(reinterpret_cast<__m128i*>(out[i].scales + 4), _mm_unpackhi_epi16(scales16, scales16));
+    _mm_storeu_si128(reinterpret_cast<__m128i*>(out[i].mins),
+                     _mm_cvtepu8_epi16(_mm_unpackhi_epi64(scales_mins, scales_mins)));
     out[i].d = half(x[i].d);
     out[i].dmin = half(x[i].dmin);
   }
