@@ -217,21 +217,24 @@ PD_AVX512 void pack_decode_token(const BlockQ8_0* y, int64_t blocks, DecodeToken
   }
 }
 
-// Word p of the nibble layout: lane p / 8 is block k, word p % 8 its nibble word i,
-// stored at word 9k + 1 + i of the group (words 32-35 come from the second table).
-PD_AVX512 inline __m512i nibble_words() {
-  alignas(64) int16_t index[32];
-  for (int p = 0; p < 32; ++p) index[p] = static_cast<int16_t>(9 * (p / 8) + 1 + p % 8);
-  return _mm512_load_si512(index);
+// Word indexes of a group's two word permutations, fixed at compile time.
+struct DecodeIndexes {
+  alignas(64) int16_t nibbles[32] = {};
+  alignas(64) int16_t scales[32] = {};
+};
+
+constexpr DecodeIndexes decode_indexes() {
+  DecodeIndexes d;
+  // Word p of the nibble layout: lane p / 8 is block k, word p % 8 its nibble word i,
+  // stored at word 9k + 1 + i of the group (words 32-35 come from the second table).
+  for (int p = 0; p < 32; ++p) d.nibbles[p] = static_cast<int16_t>(9 * (p / 8) + 1 + p % 8);
+  // Word 4k + j of the scale layout: block k's scale (word 9k) of row j, rows 0 and 2
+  // from the first table, 1 and 3 from the second.
+  for (int p = 0; p < 16; ++p) d.scales[p] = static_cast<int16_t>(9 * (p / 4) + (p % 2 == 1 ? 32 : 0));
+  return d;
 }
 
-// Word 4k + j of the scale layout: block k's scale (word 9k) of row j, rows 0 and 2 from
-// the first table, 1 and 3 from the second.
-PD_AVX512 inline __m512i scale_words() {
-  alignas(64) int16_t index[32] = {};
-  for (int p = 0; p < 16; ++p) index[p] = static_cast<int16_t>(9 * (p / 4) + (p % 2 == 1 ? 32 : 0));
-  return _mm512_load_si512(index);
-}
+constexpr DecodeIndexes kDecodeIndexes = decode_indexes();
 
 // A row's int32 partial sums of one group against the token, from the group's bytes
 // 0-63 and 64-71: lane k holds four partials of block k.
@@ -256,7 +259,8 @@ PD_AVX512 inline __m512i transposed_sums(const __m512i parts[kDecodeRows]) {
 PD_AVX512 __m128 four_rows(int64_t blocks, const uint8_t* const row[kDecodeRows], const DecodeTokenGroup* token,
                            const uint8_t* next, int64_t next_bytes) {
   avx2::SpreadPrefetch prefetch(next, next_bytes, (blocks + kDecodeBlocks - 1) / kDecodeBlocks);
-  const __m512i nibble_index = nibble_words(), scale_index = scale_words();
+  const __m512i nibble_index = _mm512_load_si512(kDecodeIndexes.nibbles);
+  const __m512i scale_index = _mm512_load_si512(kDecodeIndexes.scales);
   __m128 acc = _mm_setzero_ps();
   for (int64_t g = 0; g * kDecodeBlocks < blocks; ++g) {
     prefetch.step();
