@@ -153,27 +153,23 @@ void gemm(benchmark::State& state, TensorType type, VecDot4Fn four, FloatTileFn 
   }
   const TypeTraits& activation = type_traits(type_traits(type).vec_dot_type);
   const Product p = make_product(type, kGemmRows, kGemmCols, kGemmTokens);
-  const std::vector<uint8_t>& weights = p.weights;
-  const std::vector<uint8_t>& converted = p.converted;
-  const size_t w_bytes = p.w_bytes;
-  const size_t act_bytes = p.act_bytes;
   // The float tiles read the converted rows as floats, widened once per product by matmul.
   std::vector<float> converted_floats;
   if (tile != nullptr) {
     converted_floats.resize(static_cast<size_t>(kGemmCols * kGemmTokens));
-    activation.to_float(converted.data(), converted_floats.data(), kGemmCols * kGemmTokens);
+    activation.to_float(p.converted.data(), converted_floats.data(), kGemmCols * kGemmTokens);
   }
   std::vector<float> y(static_cast<size_t>(kGemmRows * kGemmTokens));
   for (auto _ : state) {
     if (tile != nullptr) {
-      tile(kGemmCols, weights.data(), w_bytes, kGemmRows, converted_floats.data(), kGemmTokens, y.data(), kGemmRows);
+      tile(kGemmCols, p.weights.data(), p.w_bytes, kGemmRows, converted_floats.data(), kGemmTokens, y.data(), kGemmRows);
     } else if (block_tile != nullptr) {
-      block_tile(kGemmCols, weights.data(), w_bytes, kGemmRows, converted.data(), act_bytes, kGemmTokens, y.data(), kGemmRows);
+      block_tile(kGemmCols, p.weights.data(), p.w_bytes, kGemmRows, p.converted.data(), p.act_bytes, kGemmTokens, y.data(), kGemmRows);
     } else {
       for (int64_t r = 0; r < kGemmRows; ++r) {
         for (int64_t t = 0; t < kGemmTokens; t += 4) {
           float out[4];
-          four(kGemmCols, weights.data() + r * w_bytes, converted.data() + t * act_bytes, act_bytes, out);
+          four(kGemmCols, p.weights.data() + r * p.w_bytes, p.converted.data() + t * p.act_bytes, p.act_bytes, out);
           for (int k = 0; k < 4; ++k) y[(t + k) * kGemmRows + r] = out[k];
         }
       }
