@@ -116,6 +116,18 @@ class VectorSink {
   std::vector<uint8_t>& out_;
 };
 
+// Appends `count` zero bytes from one small block: an alignment may be as large as 2^31,
+// and the padding it asks for must not become an allocation of that size.
+template <typename Sink>
+void append_zeros(Sink& sink, uint64_t count) {
+  static constexpr uint8_t kZeros[4096] = {};
+  while (count > 0) {
+    const size_t chunk = static_cast<size_t>(std::min<uint64_t>(count, sizeof kZeros));
+    sink.append(kZeros, chunk);
+    count -= chunk;
+  }
+}
+
 }  // namespace
 
 void GgufWriter::set(std::string_view key, GgufValue value) {
@@ -235,11 +247,10 @@ void GgufWriter::emit(Sink& sink) const {
     out.put<uint64_t>(offset);
     offset += align_up(t.bytes, align);
   }
-  // A vocabulary-only file ends with its metadata, as llama.cpp's own ones do.
-  if (!tensors_.empty()) header.resize(align_up(header.size(), align), 0);
   sink.append(header.data(), header.size());
+  // A vocabulary-only file ends with its metadata, as llama.cpp's own ones do.
+  if (!tensors_.empty()) append_zeros(sink, align_up(header.size(), align) - header.size());
 
-  const std::vector<uint8_t> zeros(align, 0);
   std::vector<uint8_t> generated;
   for (const PendingTensor& t : tensors_) {
     if (t.fill) {
@@ -249,7 +260,7 @@ void GgufWriter::emit(Sink& sink) const {
     } else {
       sink.append(t.data, t.bytes);
     }
-    sink.append(zeros.data(), align_up(t.bytes, align) - t.bytes);
+    append_zeros(sink, align_up(t.bytes, align) - t.bytes);
   }
 }
 

@@ -109,6 +109,11 @@ std::vector<Seed> make_seeds() {
     b.tensor("b", TensorType::Q8_0, {32});
     seeds.push_back({"aligned8.gguf", b.writer.to_bytes()});
   }
+  {  // The largest alignment, no tensors: nothing to pad (once cost a 2 GiB allocation).
+    GgufWriter w;
+    w.set("general.alignment", GgufValue::make_u32(uint32_t{1} << 31));
+    seeds.push_back({"aligned2g_no_tensors.gguf", w.to_bytes()});
+  }
   return seeds;
 }
 

@@ -2,8 +2,11 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
+#include <cstdlib>
 #include <cstring>
 #include <filesystem>
+#include <new>
 #include <functional>
 #include <random>
 
@@ -11,6 +14,20 @@
 #include "core/error.h"
 #include "gguf/gguf_file.h"
 #include "test_paths.h"
+
+// The largest single request this test binary makes of operator new since the last
+// reset: padding to a large alignment must not allocate in proportion to it.
+static std::atomic<size_t> largest_new_request{0};
+
+void* operator new(std::size_t size) {
+  size_t seen = largest_new_request.load(std::memory_order_relaxed);
+  while (size > seen && !largest_new_request.compare_exchange_weak(seen, size)) {
+  }
+  if (void* p = std::malloc(size == 0 ? 1 : size)) return p;
+  throw std::bad_alloc();
+}
+void operator delete(void* p) noexcept { std::free(p); }
+void operator delete(void* p, std::size_t) noexcept { std::free(p); }
 
 namespace pd {
 namespace {
@@ -90,7 +107,7 @@ void fill_sample(Sample& s, uint32_t alignment) {
 }
 
 TEST(GgufWriter, RoundTripsMetadataAndTensors) {
-  for (uint32_t alignment : {0u, 8u, 64u, 4096u}) {
+  for (uint32_t alignment : {0u, 8u, 64u, 4096u, 16384u}) {
     Sample s;
     fill_sample(s, alignment);
     const std::vector<uint8_t> bytes = s.writer.to_bytes();
@@ -158,6 +175,17 @@ TEST(GgufWriter, VocabularyOnlyFileHasNoPadding) {
   auto file = GgufFile::from_bytes(bytes, "vocab");
   EXPECT_TRUE(file->tensors().empty());
   EXPECT_EQ(file->get_uint("a"), 1u);
+}
+
+// Regression: the writer once held a zero block of the alignment's size, so a file with
+// no tensors and an alignment of 2^31 (which the reader accepts) cost 2 GiB to rewrite.
+TEST(GgufWriter, LargestAlignmentCostsNoAllocationOfItsSize) {
+  GgufWriter w;
+  w.set("general.alignment", GgufValue::make_u32(uint32_t{1} << 31));
+  largest_new_request = 0;
+  const std::vector<uint8_t> bytes = w.to_bytes();
+  EXPECT_LT(largest_new_request.load(), size_t{1} << 20);
+  EXPECT_EQ(GgufFile::from_bytes(bytes, "aligned")->alignment(), uint64_t{1} << 31);
 }
 
 TEST(GgufWriter, SetReplacesInPlaceAndRemoveDeletes) {
