@@ -181,9 +181,11 @@ void gemm(benchmark::State& state, TensorType type, VecDot4Fn four, FloatTileFn 
 }
 
 // Decode's product at the model's shapes: one token against rows x cols weights (a few
-// MiB: in the last-level cache; 256 x 1024 fits the second-level one), through the block tile where it takes one token, else
-// the single-row kernel row by row, as matmul does. Bytes per second count weight bytes.
-void decode(benchmark::State& state, TensorType type, VecDotFn single, BlockTileFn block_tile) {
+// MiB: in the last-level cache; 256 x 1024 fits the second-level one; 32768 x 1024, the
+// output matrix of a 32k vocabulary, streams from memory), through the float
+// or block tile where it takes one token, else the single-row kernel row by row, as
+// matmul does. Bytes per second count weight bytes.
+void decode(benchmark::State& state, TensorType type, VecDotFn single, FloatTileFn float_tile, BlockTileFn block_tile) {
   const int64_t rows = state.range(0);
   const int64_t cols = state.range(1);
   if (single == nullptr) {
@@ -191,9 +193,13 @@ void decode(benchmark::State& state, TensorType type, VecDotFn single, BlockTile
     return;
   }
   const Product p = make_product(type, rows, cols, 1);
+  std::vector<float> token(static_cast<size_t>(cols));
+  type_traits(type_traits(type).vec_dot_type).to_float(p.converted.data(), token.data(), cols);
   std::vector<float> y(static_cast<size_t>(rows));
   for (auto _ : state) {
-    if (block_tile == nullptr ||
+    if (float_tile != nullptr) {
+      float_tile(cols, p.weights.data(), p.w_bytes, rows, token.data(), 1, y.data(), rows);
+    } else if (block_tile == nullptr ||
         !block_tile(cols, p.weights.data(), p.w_bytes, rows, p.converted.data(), p.act_bytes, 1, y.data(), rows)) {
       for (int64_t r = 0; r < rows; ++r) y[r] = single(cols, p.weights.data() + r * p.w_bytes, p.converted.data());
     }
@@ -256,8 +262,8 @@ void register_all() {
                           TensorType::Q6_K}) {
     benchmark::RegisterBenchmark(("decode/" + std::string(type_name(type)) + "/avx512").c_str(), decode, type,
                                  avx512_vec_dot(type) != nullptr ? avx512_vec_dot(type) : avx2_vec_dot(type),
-                                 avx512_block_tile(type))
-        ->Args({2816, 1024})->Args({1024, 2816})->Args({256, 1024})->Unit(benchmark::kMicrosecond)->MinTime(0.3);
+                                 avx512_float_tile(type), avx512_block_tile(type))
+        ->Args({2816, 1024})->Args({1024, 2816})->Args({256, 1024})->Args({32768, 1024})->Unit(benchmark::kMicrosecond)->MinTime(0.3);
   }
   for (TensorType type : kTypes) {
     const std::string name = type_name(type);

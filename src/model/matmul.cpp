@@ -233,9 +233,10 @@ VecDotFn vector_kernel(const TensorView& w, AccumulationOrder order, bool simd_a
   return simd_allowed && order == AccumulationOrder::Forward ? simd_vec_dot(w.type) : nullptr;
 }
 
-// The register tile for a batch against F32/F16 weights (tensor/simd_tile.h), or null.
-FloatTileFn float_tile_for(const TensorView& w, VecDotFn simd, int64_t n_tokens) {
-  return simd != nullptr && n_tokens > 1 && w.row_length() % 16 == 0 ? simd_float_tile(w.type) : nullptr;
+// The register tile for F32/F16 weights (tensor/simd_tile.h), or null. It takes decode's
+// single token too, four rows' chains at a time.
+FloatTileFn float_tile_for(const TensorView& w, VecDotFn simd) {
+  return simd != nullptr && w.row_length() % 16 == 0 ? simd_float_tile(w.type) : nullptr;
 }
 
 // The float tiles read activations as floats: F32 rows are the input itself, F16 rows
@@ -273,7 +274,7 @@ FastProduct fast_product(const TensorView& w, VecDotFn simd, const uint8_t* conv
   p.converted = converted;
   p.act_row_bytes = act_row_bytes;
   p.simd = simd;
-  p.float_tile = float_tile_for(w, simd, n_tokens);
+  p.float_tile = float_tile_for(w, simd);
   p.tile_rows = tile_rows;
   p.block_tile = simd != nullptr ? simd_block_tile(w.type) : nullptr;
   p.simd4 = simd != nullptr ? simd_vec_dot4(w.type) : nullptr;
@@ -293,7 +294,7 @@ void matmul_fast(const TensorView& w, const float* x, int64_t n_tokens, float* y
   const TypeTraits& activation = type_traits(type_traits(w.type).vec_dot_type);
   size_t act_row_bytes = 0;
   const uint8_t* converted = convert_activations(activation, x, w.row_length(), n_tokens, act_row_bytes, pool);
-  const float* rows_as_floats = float_tile_for(w, simd, n_tokens) != nullptr
+  const float* rows_as_floats = float_tile_for(w, simd) != nullptr
                                    ? tile_rows(activation, x, converted, act_row_bytes, w.row_length(), n_tokens, pool)
                                    : nullptr;
   const FastProduct product = fast_product(w, simd, converted, act_row_bytes, rows_as_floats, n_tokens, y, order);
@@ -400,7 +401,7 @@ void matmul_shared_input(const std::vector<MatmulTarget>& targets, const float* 
   const uint8_t* converted =
       convert_activations(type_traits(vec_dot_type), x, n, n_tokens, act_row_bytes, pool);
   bool any_float_tile = false;
-  for (size_t i = 0; i < targets.size(); ++i) any_float_tile |= float_tile_for(*targets[i].w, kernels[i], n_tokens) != nullptr;
+  for (size_t i = 0; i < targets.size(); ++i) any_float_tile |= float_tile_for(*targets[i].w, kernels[i]) != nullptr;
   const float* rows_as_floats =
       any_float_tile ? tile_rows(type_traits(vec_dot_type), x, converted, act_row_bytes, n, n_tokens, pool) : nullptr;
   std::vector<FastProduct> products;

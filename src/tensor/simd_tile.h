@@ -24,7 +24,8 @@ namespace pd {
 // hold the values of the weight type's vec_dot_type (the weight type itself) as floats,
 // back to back (row t at t * n): for F16, the f16 values widened, which is exact, so the
 // caller widens a batch once and the inner loop converts only the weights. n must be a
-// multiple of 16.
+// multiple of 16. One token (decode) runs four rows' chains at a time, row j of each
+// quarter of the range, so that each chain streams its own sequential run of rows.
 using FloatTileFn = void (*)(int64_t n, const void* weight, size_t weight_stride, int64_t rows,
                              const float* activation, int64_t tokens, float* y, int64_t y_stride);
 
