@@ -258,8 +258,8 @@ void register_all() {
     benchmark::RegisterBenchmark(("gemm/" + name + "/avx512_tile").c_str(), gemm, type, nullptr, float_tile, block_tile)
         ->Args({2816, 1024})->Args({1024, 2816})->Unit(benchmark::kMillisecond)->MinTime(0.5);
   }
-  for (TensorType type : {TensorType::F16, TensorType::Q8_0, TensorType::Q4_0, TensorType::Q4_K, TensorType::Q5_K,
-                          TensorType::Q6_K}) {
+  for (TensorType type : {TensorType::F16, TensorType::Q8_0, TensorType::Q4_0, TensorType::Q5_0, TensorType::IQ4_NL,
+                          TensorType::Q4_K, TensorType::Q5_K, TensorType::Q6_K}) {
     benchmark::RegisterBenchmark(("decode/" + std::string(type_name(type)) + "/avx512").c_str(), decode, type,
                                  avx512_vec_dot(type) != nullptr ? avx512_vec_dot(type) : avx2_vec_dot(type),
                                  avx512_float_tile(type), avx512_block_tile(type))

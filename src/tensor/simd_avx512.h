@@ -67,6 +67,12 @@ void dot4_bf16(int64_t n, const void* weight, const void* activation, size_t str
 void dot16_f32_four_accumulators_transposed(int64_t n, const float* w_t, const float* a, float* out);
 void dot4_q8_0(int64_t n, const void* weight, const void* activation, size_t stride, float* out);
 void dot4_q4_1(int64_t n, const void* weight, const void* activation, size_t stride, float* out);
+
+// The single-row kernels' results for four weight rows `row_stride` bytes apart against
+// one activation row, four chains at once (decode, decode_by_quarters in simd_rows.h).
+void decode4_q8_0(int64_t n, const void* weight, size_t row_stride, const void* activation, float* out);
+void decode4_q5_0(int64_t n, const void* weight, size_t row_stride, const void* activation, float* out);
+void decode4_iq4_nl(int64_t n, const void* weight, size_t row_stride, const void* activation, float* out);
 void dot4_q5_0(int64_t n, const void* weight, const void* activation, size_t stride, float* out);
 void dot4_q5_1(int64_t n, const void* weight, const void* activation, size_t stride, float* out);
 void dot4_iq4_nl(int64_t n, const void* weight, const void* activation, size_t stride, float* out);
@@ -114,6 +120,7 @@ PD_AVX512 inline __m512 two_scalars(float low, float high) {
 PD_AVX512 inline __m512i load64(const void* p) { return _mm512_loadu_si512(p); }
 
 using avx2::prefetch_ahead;
+using avx2::prefetch_stream;
 
 // The signed-by-signed byte products of `levels` and `q`, as the unsigned and signed
 // operands of vpdpbusd / maddubs: |levels| and q negated where levels < 0.

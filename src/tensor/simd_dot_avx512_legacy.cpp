@@ -143,6 +143,38 @@ PD_AVX512 void block_sum4(int64_t n, const void* weight, const void* activation,
   for (int k = 0; k < 4; ++k) out[k] = sum_halves(acc[k]);
 }
 
+// block_sum for four weight rows `row_stride` bytes apart against one activation row:
+// four chains at once, each with block_sum's operations for its row.
+template <typename Block>
+PD_AVX512 void block_sum_rows4(int64_t n, const void* weight, size_t row_stride, const void* activation,
+                               float* out) {
+  using Weight = typename Block::Weight;
+  const auto* rows = static_cast<const uint8_t*>(weight);
+  const int64_t blocks = n / kLegacyBlockSize;
+  if (blocks % 4 != 0) {  // block_sum's tails: rare shapes, row by row
+    for (int k = 0; k < 4; ++k) out[k] = block_sum<Block>(n, rows + k * row_stride, activation);
+    return;
+  }
+  const auto* y = static_cast<const typename Block::Activation*>(activation);
+  const Weight* x[4];
+  __m512 acc[4];
+  for (int k = 0; k < 4; ++k) {
+    x[k] = reinterpret_cast<const Weight*>(rows + k * row_stride);
+    acc[k] = _mm512_setzero_ps();
+  }
+  for (int64_t i = 0; i < blocks; i += 4) {
+    const __m128 dy = four_halves(y + i);
+    for (int k = 0; k < 4; ++k) {
+      prefetch_stream(x[k] + i, 4 * sizeof(Weight));
+      const __m128 scales = _mm_mul_ps(four_halves(x[k] + i), dy);
+      acc[k] = add_pair<Block>(WeightPair<Block>(x[k][i], x[k][i + 1]), y[i], y[i + 1], spread(scales, 0), acc[k]);
+      acc[k] = add_pair<Block>(WeightPair<Block>(x[k][i + 2], x[k][i + 3]), y[i + 2], y[i + 3], spread(scales, 2),
+                               acc[k]);
+    }
+  }
+  for (int k = 0; k < 4; ++k) out[k] = sum_halves(acc[k]);
+}
+
 // The offsets of a _1 row, block by block, as avx2's Offset: one float sum in block order.
 template <typename Weight>
 PD_AVX512 float offset_sum(int64_t n, const Weight* x, const BlockQ8_1* y) {
@@ -186,6 +218,18 @@ PD_AVX512 float dot_iq4_nl(int64_t n, const void* weight, const void* activation
 
 PD_AVX512 void dot4_q8_0(int64_t n, const void* weight, const void* activation, size_t stride, float* out) {
   block_sum4<avx2::Q8_0Block>(n, weight, activation, stride, out);
+}
+
+PD_AVX512 void decode4_q8_0(int64_t n, const void* weight, size_t row_stride, const void* activation, float* out) {
+  block_sum_rows4<avx2::Q8_0Block>(n, weight, row_stride, activation, out);
+}
+
+PD_AVX512 void decode4_q5_0(int64_t n, const void* weight, size_t row_stride, const void* activation, float* out) {
+  block_sum_rows4<avx2::Q5_0Block>(n, weight, row_stride, activation, out);
+}
+
+PD_AVX512 void decode4_iq4_nl(int64_t n, const void* weight, size_t row_stride, const void* activation, float* out) {
+  block_sum_rows4<avx2::Iq4nlBlock>(n, weight, row_stride, activation, out);
 }
 
 PD_AVX512 void dot4_q4_1(int64_t n, const void* weight, const void* activation, size_t stride, float* out) {

@@ -7,6 +7,7 @@
 #include "core/cpu_features.h"
 #include "tensor/simd_avx512.h"
 #include "tensor/simd_dot.h"
+#include "tensor/simd_rows.h"
 #include "tensor/simd_tile.h"
 
 namespace pd {
@@ -98,53 +99,42 @@ TileFn tile_for(int64_t tokens) {
   }
 }
 
-// How far ahead decode prefetches each of its four weight streams. Measured on one Zen 4
-// core over a 32768 x 1024 F16 matrix from memory (`decode/F16/avx512/32768/1024`): 256
-// bytes 25-30 GB/s; 512 and 768, 18-29; the single-row kernel's 8 KiB, 17-22, as four
-// streams of it overflow the first-level cache; 8-16 KiB into the second-level one, 21-27.
-constexpr int kDecodePrefetchAhead = 256;
-
 // One token against four weight rows that lie `quarter_stride` bytes apart: the tile's
 // kRows = 4, kTokens = 1 chains (the same bits), each row's stream prefetched ahead.
 template <typename Weights>
-PD_AVX512 void decode_four(int64_t n, const uint8_t* w, size_t quarter_stride, const float* a, float out[4]) {
+PD_AVX512 void decode_four(int64_t n, const uint8_t* w, size_t quarter_stride, const float* a, float* out) {
   __m512 acc[4];
   for (int r = 0; r < 4; ++r) acc[r] = _mm512_setzero_ps();
   for (int64_t i = 0; i < n; i += 16) {
     const __m512 av = _mm512_loadu_ps(a + i);
     for (int r = 0; r < 4; ++r) {
       const uint8_t* at = w + r * quarter_stride + i * Weights::kBytes;
-      _mm_prefetch(reinterpret_cast<const char*>(at) + kDecodePrefetchAhead, _MM_HINT_T0);
+      avx512::prefetch_stream(at, 16 * Weights::kBytes);
       acc[r] = _mm512_fmadd_ps(Weights::load16(at), av, acc[r]);
     }
   }
   _mm_storeu_ps(out, sum_halves_of_four(acc));
 }
 
-// Decode: one token against every row. One row at a time is one chain of dependent fused
-// multiply-adds, which leaves a core short of the bandwidth it could stream; four
-// neighbouring rows at a time are four chains but four streams of one row each, which
-// the hardware prefetchers follow badly (10-11 GB/s from memory, against 19-23 GB/s
-// row by row, BENCHMARKS.md). Here the four chains take row j of each quarter of the
-// range, so each reads one long sequential stream.
 template <typename Weights>
-PD_AVX512 void decode_by_quarters(int64_t n, const uint8_t* w, size_t w_stride, int64_t rows, const float* a,
-                                  float* y) {
-  const int64_t quarter = rows / 4;
-  const size_t quarter_stride = static_cast<size_t>(quarter) * w_stride;
-  for (int64_t j = 0; j < quarter; ++j) {
-    float out[4];
-    decode_four<Weights>(n, w + j * w_stride, quarter_stride, a, out);
-    for (int k = 0; k < 4; ++k) y[k * quarter + j] = out[k];
-  }
-  for (int64_t r = 4 * quarter; r < rows; ++r) tile<Weights, 1, 1>(n, w + r * w_stride, w_stride, a, y + r, 0);
+PD_AVX512 void decode(int64_t n, const uint8_t* w, size_t w_stride, int64_t rows, const float* a, float* y) {
+  decode_by_quarters(
+      rows, y,
+      [&](int64_t j, int64_t quarter, float* out) {
+        decode_four<Weights>(n, w + j * w_stride, static_cast<size_t>(quarter) * w_stride, a, out);
+      },
+      [&](int64_t r) {
+        float out;
+        tile<Weights, 1, 1>(n, w + r * w_stride, w_stride, a, &out, 0);
+        return out;
+      });
 }
 
 template <typename Weights>
 void tiled_product(int64_t n, const void* weight, size_t weight_stride, int64_t rows, const float* activations,
                    int64_t tokens, float* y, int64_t y_stride) {
   const auto* w = static_cast<const uint8_t*>(weight);
-  if (tokens == 1) return decode_by_quarters<Weights>(n, w, weight_stride, rows, activations, y);
+  if (tokens == 1) return decode<Weights>(n, w, weight_stride, rows, activations, y);
   for (int64_t panel = 0; panel < rows; panel += kPanelRows) {
     const int64_t panel_end = std::min(rows, panel + kPanelRows);
     for (int64_t chunk = 0; chunk < tokens; chunk += kTokenChunk) {

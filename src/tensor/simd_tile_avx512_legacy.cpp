@@ -176,15 +176,32 @@ void tile_group(int64_t pairs, int64_t rows, const PackedWeightPair* w, const Sc
   }
 }
 
-// One token (decode) is declined: the single-row kernels stream a row's bytes faster
-// than the tile's layout pays back (Q8_0 decode 85-93 -> 74-79 tok/s through a tile,
-// BENCHMARKS.md).
-template <typename Block>
+// Decode (one token) does not take the tile: its layout costs more than it pays back with
+// one token (Q8_0 decode 85-93 -> 74-79 tok/s through a tile, BENCHMARKS.md). It runs
+// four rows' chains at a time through the decode4 kernels, which do the single-row
+// kernels' operations: no layout, no -128 check.
+using Decode4Fn = void (*)(int64_t n, const void* weight, size_t row_stride, const void* activation, float* out);
+
+template <Decode4Fn four, VecDotFn one>
+void decode(int64_t n, const uint8_t* w, size_t w_stride, int64_t rows, const void* token, float* y) {
+  decode_by_quarters(
+      rows, y,
+      [&](int64_t j, int64_t quarter, float* out) {
+        four(n, w + j * w_stride, static_cast<size_t>(quarter) * w_stride, token, out);
+      },
+      [&](int64_t r) { return one(n, w + r * w_stride, token); });
+}
+
+template <typename Block, Decode4Fn decode4, VecDotFn dot>
 bool tiled_product(int64_t n, const void* weight, size_t weight_stride, int64_t rows,
                    const void* activation, size_t activation_stride, int64_t tokens, float* y,
                    int64_t y_stride) {
+  if (tokens == 1) {
+    decode<decode4, dot>(n, static_cast<const uint8_t*>(weight), weight_stride, rows, activation, y);
+    return true;
+  }
   const int64_t blocks = n / kLegacyBlockSize;
-  if (blocks % 2 != 0 || tokens == 1) return false;
+  if (blocks % 2 != 0) return false;
   const int64_t pairs = blocks / 2;
   const auto* a = static_cast<const uint8_t*>(activation);
   for (int64_t t = 0; t < tokens; ++t) {
@@ -246,10 +263,10 @@ BlockTileFn avx512_block_tile(TensorType type) {
   static const bool available = avx512_vec_dot(TensorType::F32) != nullptr;
   if (!available) return nullptr;
   switch (type) {
-    case TensorType::Q8_0: return tiled_product<avx2::Q8_0Block>;
+    case TensorType::Q8_0: return tiled_product<avx2::Q8_0Block, avx512::decode4_q8_0, avx512::dot_q8_0>;
     case TensorType::Q4_0: return avx512_q4_0_tile();
-    case TensorType::Q5_0: return tiled_product<avx2::Q5_0Block>;
-    case TensorType::IQ4_NL: return tiled_product<avx2::Iq4nlBlock>;
+    case TensorType::Q5_0: return tiled_product<avx2::Q5_0Block, avx512::decode4_q5_0, avx512::dot_q5_0>;
+    case TensorType::IQ4_NL: return tiled_product<avx2::Iq4nlBlock, avx512::decode4_iq4_nl, avx512::dot_iq4_nl>;
     default: return avx512_k_block_tile(type);
   }
 }
