@@ -17,6 +17,7 @@
 #include "tensor/quant_k.h"
 #include "tensor/simd_avx512.h"
 #include "tensor/simd_k_avx512.h"
+#include "tensor/simd_rows.h"
 
 namespace pd::avx512 {
 
@@ -195,28 +196,56 @@ PD_AVX512 inline __m512i add_q6_group(__m512i levels, __m512i spread, const Bloc
   return _mm512_dpwssd_epi32(sums, words, lane_dword<g>(spread));
 }
 
+// Words of 128-bit lane k, dword m: scale 4m + k; dword g of every lane is then the
+// scales of 64-value group g, one per 16 values.
+PD_AVX512 inline __m512i q6_spread_index() {
+  return _mm512_set_epi16(15, 15, 11, 11, 7, 7, 3, 3, 14, 14, 10, 10, 6, 6, 2, 2, 13, 13, 9, 9, 5, 5, 1, 1, 12, 12, 8,
+                          8, 4, 4, 0, 0);
+}
+
+// Super-block i of a Q6_K row against the decode token, fused into the row's `acc`.
+PD_AVX512 inline __m256 add_q6_block(const BlockQ6K& x, const BlockQ8K& y, const Q6DecodeBlock& a,
+                                     __m512i spread_index, __m256 acc) {
+  const __m512i spread =
+      _mm512_permutexvar_epi16(spread_index, _mm512_castsi256_si512(_mm256_cvtepi8_epi16(avx2::load16(x.scales))));
+  const Q6HalfLevels first_half = q6_half_levels(x, 0);
+  __m512i sums = add_q6_group<0>(first_half.levels[0], spread, y, a, _mm512_setzero_si512());
+  sums = add_q6_group<1>(first_half.levels[1], spread, y, a, sums);
+  const Q6HalfLevels second_half = q6_half_levels(x, 1);
+  sums = add_q6_group<2>(second_half.levels[0], spread, y, a, sums);
+  sums = add_q6_group<3>(second_half.levels[1], spread, y, a, sums);
+  return _mm256_fmadd_ps(_mm256_set1_ps(half(x.d) * y.d), _mm256_cvtepi32_ps(fold(sums)), acc);
+}
+
 // One Q6_K row against the decode token: q6_k_dot<1>'s bits.
 PD_AVX512 inline float decode_q6_row(const BlockQ6K* x, const Q6DecodeToken& token, int64_t blocks) {
-  // Words of 128-bit lane k, dword m: scale 4m + k; dword g of every lane is then the
-  // scales of 64-value group g, one per 16 values.
-  const __m512i spread_index =
-      _mm512_set_epi16(15, 15, 11, 11, 7, 7, 3, 3, 14, 14, 10, 10, 6, 6, 2, 2, 13, 13, 9, 9, 5, 5, 1, 1, 12, 12, 8, 8,
-                       4, 4, 0, 0);
-  const BlockQ8K* y = token.row;
+  const __m512i spread_index = q6_spread_index();
   __m256 acc = _mm256_setzero_ps();
   for (int64_t i = 0; i < blocks; ++i) {
     prefetch_ahead(x + i, sizeof(BlockQ6K));
-    const __m512i spread = _mm512_permutexvar_epi16(
-        spread_index, _mm512_castsi256_si512(_mm256_cvtepi8_epi16(avx2::load16(x[i].scales))));
-    const Q6HalfLevels first_half = q6_half_levels(x[i], 0);
-    __m512i sums = add_q6_group<0>(first_half.levels[0], spread, y[i], token.blocks[i], _mm512_setzero_si512());
-    sums = add_q6_group<1>(first_half.levels[1], spread, y[i], token.blocks[i], sums);
-    const Q6HalfLevels second_half = q6_half_levels(x[i], 1);
-    sums = add_q6_group<2>(second_half.levels[0], spread, y[i], token.blocks[i], sums);
-    sums = add_q6_group<3>(second_half.levels[1], spread, y[i], token.blocks[i], sums);
-    acc = _mm256_fmadd_ps(_mm256_set1_ps(half(x[i].d) * y[i].d), _mm256_cvtepi32_ps(fold(sums)), acc);
+    acc = add_q6_block(x[i], token.row[i], token.blocks[i], spread_index, acc);
   }
   return avx2::sum_lanes(acc);
+}
+
+// Four Q6_K rows `row_stride` bytes apart, each decode_q6_row's operations: four streams
+// for decode_by_quarters.
+PD_AVX512 void decode_q6_four(const uint8_t* rows, size_t row_stride, const Q6DecodeToken& token, int64_t blocks,
+                              float* out) {
+  const __m512i spread_index = q6_spread_index();
+  const BlockQ6K* x[4];
+  __m256 acc[4];
+  for (int k = 0; k < 4; ++k) {
+    x[k] = reinterpret_cast<const BlockQ6K*>(rows + k * row_stride);
+    acc[k] = _mm256_setzero_ps();
+  }
+  for (int64_t i = 0; i < blocks; ++i) {
+    for (int k = 0; k < 4; ++k) {
+      prefetch_stream(x[k] + i, sizeof(BlockQ6K));
+      acc[k] = add_q6_block(x[k][i], token.row[i], token.blocks[i], spread_index, acc[k]);
+    }
+  }
+  for (int k = 0; k < 4; ++k) out[k] = avx2::sum_lanes(acc[k]);
 }
 
 }  // namespace
@@ -237,9 +266,12 @@ PD_AVX512 void decode_rows_q6_k(int64_t n, const void* weight, size_t weight_str
   thread_local Q6DecodeToken token;
   lay_out_q6_token(static_cast<const BlockQ8K*>(activation), blocks, token);
   const auto* w = static_cast<const uint8_t*>(weight);
-  for (int64_t r = 0; r < rows; ++r) {
-    y[r] = decode_q6_row(reinterpret_cast<const BlockQ6K*>(w + r * weight_stride), token, blocks);
-  }
+  decode_by_quarters(
+      rows, y,
+      [&](int64_t j, int64_t quarter, float* out) {
+        decode_q6_four(w + j * weight_stride, static_cast<size_t>(quarter) * weight_stride, token, blocks, out);
+      },
+      [&](int64_t r) { return decode_q6_row(reinterpret_cast<const BlockQ6K*>(w + r * weight_stride), token, blocks); });
 }
 
 }  // namespace pd::avx512
