@@ -67,18 +67,18 @@ void dot4_bf16(int64_t n, const void* weight, const void* activation, size_t str
 void dot16_f32_four_accumulators_transposed(int64_t n, const float* w_t, const float* a, float* out);
 void dot4_q8_0(int64_t n, const void* weight, const void* activation, size_t stride, float* out);
 void dot4_q4_1(int64_t n, const void* weight, const void* activation, size_t stride, float* out);
-
-// The single-row kernels' results for four weight rows `row_stride` bytes apart against
-// one activation row, four chains at once (decode, decode_by_quarters in simd_rows.h).
-void decode4_q8_0(int64_t n, const void* weight, size_t row_stride, const void* activation, float* out);
-void decode4_q5_0(int64_t n, const void* weight, size_t row_stride, const void* activation, float* out);
-void decode4_iq4_nl(int64_t n, const void* weight, size_t row_stride, const void* activation, float* out);
 void dot4_q5_0(int64_t n, const void* weight, const void* activation, size_t stride, float* out);
 void dot4_q5_1(int64_t n, const void* weight, const void* activation, size_t stride, float* out);
 void dot4_iq4_nl(int64_t n, const void* weight, const void* activation, size_t stride, float* out);
 void dot4_q4_k(int64_t n, const void* weight, const void* activation, size_t stride, float* out);
 void dot4_q5_k(int64_t n, const void* weight, const void* activation, size_t stride, float* out);
 void dot4_q6_k(int64_t n, const void* weight, const void* activation, size_t stride, float* out);
+
+// The single-row kernels' results for four weight rows `row_stride` bytes apart against
+// one activation row, four chains at once (decode, decode_by_quarters in simd_rows.h).
+void decode4_q8_0(int64_t n, const void* weight, size_t row_stride, const void* activation, float* out);
+void decode4_q5_0(int64_t n, const void* weight, size_t row_stride, const void* activation, float* out);
+void decode4_iq4_nl(int64_t n, const void* weight, size_t row_stride, const void* activation, float* out);
 
 // Decode: y[r] = dot_q4_k / dot_q5_k / dot_q6_k of weight row r (at weight + r *
 // weight_stride) with the one activation row, same bits, what the rows share of the
