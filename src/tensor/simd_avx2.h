@@ -69,8 +69,8 @@ inline void prefetch_ahead(const void* p, int bytes) {
 // quarter of the range (decode_by_quarters, simd_rows.h). Four streams each kPrefetchAhead
 // ahead would ask the first-level cache for 32 KiB at once; measured on one Zen 4 core
 // over 32768 x 1024 matrices from memory (`decode/{F16,Q8_0}/avx512/32768/1024`), 256
-// bytes gave 24-30 GB/s, 512 and more 17-29, 8 KiB 17-22, 8-16 KiB into the second-level
-// cache 21-27, against 17-24 for the single-row kernels.
+// bytes gave 24-30 GB/s, 512 and more 15-30, 8 KiB 17-22, 8-16 KiB into the second-level
+// cache 24-27, against 17-24 for the single-row kernels.
 constexpr int kStreamPrefetchAhead = 256;
 
 inline void prefetch_stream(const void* p, int bytes) {
