@@ -256,10 +256,10 @@ const float* tile_rows(const TypeTraits& activation, const float* x, const uint8
   return out;
 }
 
-// `w`'s product with activations already converted to its vec_dot_type (`tile_rows`: the
-// same as floats, where the product takes a float tile).
+// `w`'s product with activations already converted to its vec_dot_type. Where it takes a
+// float tile, the caller sets tile_rows (the same activations as floats).
 FastProduct fast_product(const TensorView& w, VecDotFn simd, const uint8_t* converted, size_t act_row_bytes,
-                         const float* tile_rows, int64_t n_tokens, float* y, AccumulationOrder order) {
+                         int64_t n_tokens, float* y, AccumulationOrder order) {
   FastProduct p;
   p.weight = &type_traits(w.type);
   p.activation = &type_traits(p.weight->vec_dot_type);
@@ -275,7 +275,6 @@ FastProduct fast_product(const TensorView& w, VecDotFn simd, const uint8_t* conv
   p.act_row_bytes = act_row_bytes;
   p.simd = simd;
   p.float_tile = float_tile_for(w, simd);
-  p.tile_rows = tile_rows;
   p.block_tile = simd != nullptr ? simd_block_tile(w.type) : nullptr;
   p.simd4 = simd != nullptr ? simd_vec_dot4(w.type) : nullptr;
   p.y = y;
@@ -294,10 +293,10 @@ void matmul_fast(const TensorView& w, const float* x, int64_t n_tokens, float* y
   const TypeTraits& activation = type_traits(type_traits(w.type).vec_dot_type);
   size_t act_row_bytes = 0;
   const uint8_t* converted = convert_activations(activation, x, w.row_length(), n_tokens, act_row_bytes, pool);
-  const float* rows_as_floats = float_tile_for(w, simd) != nullptr
-                                   ? tile_rows(activation, x, converted, act_row_bytes, w.row_length(), n_tokens, pool)
-                                   : nullptr;
-  const FastProduct product = fast_product(w, simd, converted, act_row_bytes, rows_as_floats, n_tokens, y, order);
+  FastProduct product = fast_product(w, simd, converted, act_row_bytes, n_tokens, y, order);
+  if (product.float_tile != nullptr) {
+    product.tile_rows = tile_rows(activation, x, converted, act_row_bytes, w.row_length(), n_tokens, pool);
+  }
   pool.parallel_for(w.rows(), [&](int64_t begin, int64_t end) { product.rows_in(begin, end); }, kRowGrain,
                     pieces_per_thread(n_tokens));
 }
@@ -400,18 +399,20 @@ void matmul_shared_input(const std::vector<MatmulTarget>& targets, const float* 
   size_t act_row_bytes = 0;
   const uint8_t* converted =
       convert_activations(type_traits(vec_dot_type), x, n, n_tokens, act_row_bytes, pool);
-  bool any_float_tile = false;
-  for (size_t i = 0; i < targets.size(); ++i) any_float_tile |= float_tile_for(*targets[i].w, kernels[i]) != nullptr;
-  const float* rows_as_floats =
-      any_float_tile ? tile_rows(type_traits(vec_dot_type), x, converted, act_row_bytes, n, n_tokens, pool) : nullptr;
   std::vector<FastProduct> products;
   std::vector<int64_t> starts;  // first row of each product in the joint row range
   int64_t total = 0;
   for (size_t i = 0; i < targets.size(); ++i) {
-    products.push_back(fast_product(*targets[i].w, kernels[i], converted, act_row_bytes, rows_as_floats, n_tokens,
-                                    targets[i].y, options.order));
+    products.push_back(
+        fast_product(*targets[i].w, kernels[i], converted, act_row_bytes, n_tokens, targets[i].y, options.order));
     starts.push_back(total);
     total += products.back().rows;
+  }
+  const bool any_float_tile =
+      std::any_of(products.begin(), products.end(), [](const FastProduct& p) { return p.float_tile != nullptr; });
+  if (any_float_tile) {
+    const float* rows_as_floats = tile_rows(type_traits(vec_dot_type), x, converted, act_row_bytes, n, n_tokens, pool);
+    for (FastProduct& p : products) p.tile_rows = rows_as_floats;
   }
   pool.parallel_for(total, [&](int64_t begin, int64_t end) {
     for (size_t i = 0; i < products.size(); ++i) {
