@@ -186,8 +186,8 @@ constexpr int kGroupBytes = kDecodeBlocks * static_cast<int>(sizeof(BlockQ4_0));
 // prefetched ahead: the processor's own prefetcher alone, following four neighbouring
 // rows' 72-byte steps, left this kernel waiting on memory (48 against 128 tok/s on the
 // 336 M Q4_0 model, one thread); prefetching the next four neighbouring rows, spread
-// over the groups, streamed 25-27 GB/s from memory on one core against 27-28 by
-// quarters (`decode/Q4_0/avx512/32768/1024`).
+// over the groups, streamed 25-27 GB/s from the last-level cache on one core against
+// 27-28 by quarters (`decode/Q4_0/avx512/32768/1024`, 18 MiB).
 
 // A token's blocks for decode, four at a time: block k of the group in 128-bit lane k.
 struct DecodeTokenGroup {
