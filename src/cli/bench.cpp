@@ -10,9 +10,10 @@
 // measures the bandwidth and FMA peak at its own thread count, and states decode as a
 // fraction of the bandwidth (weight bytes per token x tokens/s) and prefill as a
 // fraction of the FMA peak (2 FLOPs per matrix weight per token). The decode fraction
-// pairs each run with a bandwidth reading taken right after it and reports the median
-// of those ratios: on a shared machine the bandwidth drifts by half between minutes, so
-// a reading taken apart from the runs would measure the neighbours as much as the engine.
+// brackets each run with bandwidth readings just before and just after it
+// (core/bracketed_fraction.h) and reports the median over the runs whose two readings
+// agree: on a shared machine the bandwidth moves by half within seconds, so a reading
+// taken apart from a run would measure the neighbours as much as the engine.
 //
 // Every model run is recorded in the bench history (store/bench_history.h) and states
 // its ratio to the last figure recorded for the same measurement (--no-history: neither).
@@ -30,6 +31,7 @@
 
 #include "backend/embedded_backend.h"
 #include "cli/command.h"
+#include "core/bracketed_fraction.h"
 #include "core/build_info.h"
 #include "core/cpu_features.h"
 #include "core/error.h"
@@ -151,10 +153,15 @@ struct RunTimes {
   double decode_seconds = 0;
 };
 
-double median(std::vector<double> v) {
-  std::sort(v.begin(), v.end());
-  const size_t n = v.size();
-  return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
+// Which runs the decode fraction's median covers, for the report.
+std::string steady_runs_phrase(const BracketedFractions& f, int runs) {
+  const int tolerance = static_cast<int>(100 * kSteadySpellTolerance + 0.5);
+  if (f.steady_runs == 0) {
+    return "all " + std::to_string(runs) + " runs: no run's readings before and after agreed within " +
+           std::to_string(tolerance) + "%";
+  }
+  return std::to_string(f.steady_runs) + " of " + std::to_string(runs) +
+         " runs whose readings before and after agree within " + std::to_string(tolerance) + "%";
 }
 
 // A fixed prompt: BOS (when the model has one) and ids spread over the vocabulary.
@@ -205,15 +212,17 @@ int run_model_bench(const BenchFlags& flags, nlohmann::json out) {
   const double weight_bytes = static_cast<double>(model->weight_bytes());
   ThreadPool probe_pool(threads);
   ReadBandwidthProbe probe(static_cast<size_t>(flags.roofline_mb) << 20, probe_pool);
-  std::vector<double> prefill_tps, decode_tps, readings, decode_fractions;
+  std::vector<double> prefill_tps, decode_tps, run_gbs;
+  // A reading before the first run and one after each: every run between two.
+  std::vector<double> readings{probe.measure_gbs(kBandwidthPasses)};
   for (int r = 0; r < flags.runs; ++r) {
     const RunTimes t = time_one_run(session, prompt, flags.gen_tokens);
     prefill_tps.push_back(static_cast<double>(flags.prompt_tokens) / t.prefill_seconds);
     decode_tps.push_back(static_cast<double>(flags.gen_tokens) / t.decode_seconds);
-    // The bandwidth right after the run: the fraction of each run against its own moment.
+    run_gbs.push_back(weight_bytes * decode_tps.back() / 1e9);
     readings.push_back(probe.measure_gbs(kBandwidthPasses));
-    decode_fractions.push_back(weight_bytes * decode_tps.back() / 1e9 / readings.back());
   }
+  const BracketedFractions decode_fractions = bracketed_fractions(run_gbs, readings);
   std::vector<double> score_tps;
   if (flags.score) {
     // The same file, numerics and thread count behind the Backend interface compare uses.
@@ -235,13 +244,13 @@ int run_model_bench(const BenchFlags& flags, nlohmann::json out) {
       score_tps.push_back(static_cast<double>(flags.prompt_tokens) / seconds);
     }
   }
-  const double prefill = median(prefill_tps);
-  const double score = flags.score ? median(score_tps) : 0;
+  const double prefill = median_of(prefill_tps);
+  const double score = flags.score ? median_of(score_tps) : 0;
   const double score_cost = flags.score ? prefill / score : 0;  // time of scoring / time of prefill
-  const double decode = median(decode_tps);
+  const double decode = median_of(decode_tps);
   const double bandwidth_gbs = weight_bytes * decode / 1e9;
   const Limits limits = measure_limits(probe, probe_pool);
-  const double decode_fraction = median(decode_fractions);
+  const double decode_fraction = decode_fractions.median;
   const auto [fewest, most] = std::minmax_element(readings.begin(), readings.end());
   const double prefill_fraction = prefill * flops_per_token(*model) / 1e9 / limits.fma_gflops;
   std::optional<HistoryComparison> history;
@@ -263,6 +272,9 @@ int run_model_bench(const BenchFlags& flags, nlohmann::json out) {
                               {"roofline_bandwidth_gbs", limits.bandwidth_gbs},
                               {"run_decode_tps", decode_tps},
                               {"run_bandwidth_gbs", readings},
+                              {"run_decode_fraction", decode_fractions.fractions},
+                              {"run_steady", decode_fractions.steady},
+                              {"decode_steady_runs", decode_fractions.steady_runs},
                               {"decode_bandwidth_fraction", decode_fraction},
                               {"roofline_fma_gflops", limits.fma_gflops},
                               {"prefill_flops_fraction", prefill_fraction}};
@@ -289,9 +301,9 @@ int run_model_bench(const BenchFlags& flags, nlohmann::json out) {
                 prefill, static_cast<long long>(flags.prompt_tokens), flags.runs,
                 100 * prefill_fraction, limits.fma_gflops);
     std::printf("decode:    %.1f tokens/s (%lld tokens), implied bandwidth %.2f GB/s, %.1f%% of the bandwidth read "
-                "after each run (median of %d pairs; readings %.2f-%.2f GB/s)\n",
-                decode, static_cast<long long>(flags.gen_tokens), bandwidth_gbs, 100 * decode_fraction, flags.runs,
-                *fewest, *most);
+                "around each run (median of %s; readings %.2f-%.2f GB/s)\n",
+                decode, static_cast<long long>(flags.gen_tokens), bandwidth_gbs, 100 * decode_fraction,
+                steady_runs_phrase(decode_fractions, flags.runs).c_str(), *fewest, *most);
     if (flags.score) {
       std::printf("score:     %.1f tokens/s (%lld tokens, every row log-softmaxed), %.2fx the time of a prefill\n",
                   score, static_cast<long long>(flags.prompt_tokens), score_cost);

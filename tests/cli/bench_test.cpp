@@ -28,20 +28,30 @@ TEST(BenchCli, JsonReportsSpeeds) {
   EXPECT_EQ(j["prompt_tokens"], 16);
   EXPECT_EQ(j["gen_tokens"], 4);
   EXPECT_EQ(j["weight_bytes"].get<uint64_t>() % 4, 0u);  // all F32
-  // Against this machine's limits, measured in the same run; decode against a bandwidth
-  // reading right after each run: the median of the three ratios.
+  // Against this machine's limits, measured in the same run; decode against bandwidth
+  // readings just before and just after each run (one before the first, one after each).
   EXPECT_GT(j["roofline_bandwidth_gbs"].get<double>(), 0.0);
   const auto decode = j["run_decode_tps"].get<std::vector<double>>();
   const auto readings = j["run_bandwidth_gbs"].get<std::vector<double>>();
+  const auto fractions = j["run_decode_fraction"].get<std::vector<double>>();
+  const auto steady = j["run_steady"].get<std::vector<bool>>();
   ASSERT_EQ(decode.size(), 3u);
-  ASSERT_EQ(readings.size(), 3u);
-  std::vector<double> ratios;
+  ASSERT_EQ(readings.size(), 4u);
+  ASSERT_EQ(fractions.size(), 3u);
+  ASSERT_EQ(steady.size(), 3u);
+  std::vector<double> counted;
   for (size_t r = 0; r < 3; ++r) {
-    EXPECT_GT(readings[r], 0.0);
-    ratios.push_back(j["weight_bytes"].get<double>() * decode[r] / 1e9 / readings[r]);
+    EXPECT_GT(readings[r + 1], 0.0);
+    const double around = 0.5 * (readings[r] + readings[r + 1]);
+    EXPECT_NEAR(fractions[r], j["weight_bytes"].get<double>() * decode[r] / 1e9 / around, 1e-12);
+    if (steady[r]) counted.push_back(fractions[r]);
   }
-  std::sort(ratios.begin(), ratios.end());
-  EXPECT_NEAR(j["decode_bandwidth_fraction"].get<double>(), ratios[1], 1e-12);
+  EXPECT_EQ(j["decode_steady_runs"].get<size_t>(), counted.size());
+  if (counted.empty()) counted = fractions;
+  std::sort(counted.begin(), counted.end());
+  const size_t n = counted.size();
+  const double median = n % 2 ? counted[n / 2] : 0.5 * (counted[n / 2 - 1] + counted[n / 2]);
+  EXPECT_NEAR(j["decode_bandwidth_fraction"].get<double>(), median, 1e-12);
   EXPECT_GT(j["prefill_flops_fraction"].get<double>(), 0.0);
 }
 
