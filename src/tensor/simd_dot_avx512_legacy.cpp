@@ -175,6 +175,58 @@ PD_AVX512 void block_sum_rows4(int64_t n, const void* weight, size_t row_stride,
   for (int k = 0; k < 4; ++k) out[k] = sum_halves(acc[k]);
 }
 
+// One token's block pair as the biased kernel reads it: the 64 quants, and vpdpbusd's
+// starting lanes, -128 times each four-quant sum.
+struct BiasedTokenPair {
+  __m512i quants;
+  __m512i start;
+};
+
+PD_AVX512 inline BiasedTokenPair biased_token_pair(const BlockQ8_0& y0, const BlockQ8_0& y1) {
+  const __m512i quants = join(load32(y0.qs), load32(y1.qs));
+  const __m512i sums128 = _mm512_dpbusd_epi32(_mm512_setzero_si512(), _mm512_set1_epi8(static_cast<char>(0x80)), quants);
+  return {quants, _mm512_sub_epi32(_mm512_setzero_si512(), sums128)};
+}
+
+// block_sum_rows4 for signed types with the weights biased to unsigned bytes instead of
+// split by sign: sum (w + 128) a - 128 sum a = sum w a, one vpdpbusd per block pair from
+// the token's starting lanes. The lane sums are exact integers either way, so every
+// result keeps block_sum's bits, with three vector instructions per pair fewer, provided
+// no quant of the token is -128 (where the sign split's negation wraps; the caller checks).
+template <typename Block>
+PD_AVX512 void block_sum_rows4_biased(int64_t n, const void* weight, size_t row_stride, const void* activation,
+                                      float* out) {
+  static_assert(Block::kSigned);
+  using Weight = typename Block::Weight;
+  const auto* rows = static_cast<const uint8_t*>(weight);
+  const int64_t blocks = n / kLegacyBlockSize;
+  if (blocks % 4 != 0) return block_sum_rows4<Block>(n, weight, row_stride, activation, out);
+  const auto* y = static_cast<const BlockQ8_0*>(activation);
+  const __m512i bias = _mm512_set1_epi8(static_cast<char>(0x80));
+  const Weight* x[4];
+  __m512 acc[4];
+  for (int k = 0; k < 4; ++k) {
+    x[k] = reinterpret_cast<const Weight*>(rows + k * row_stride);
+    acc[k] = _mm512_setzero_ps();
+  }
+  for (int64_t i = 0; i < blocks; i += 4) {
+    const __m128 dy = four_halves(y + i);
+    const BiasedTokenPair a01 = biased_token_pair(y[i], y[i + 1]);
+    const BiasedTokenPair a23 = biased_token_pair(y[i + 2], y[i + 3]);
+    for (int k = 0; k < 4; ++k) {
+      prefetch_stream(x[k] + i, 4 * sizeof(Weight));
+      const __m128 scales = _mm_mul_ps(four_halves(x[k] + i), dy);
+      const __m512i w01 = _mm512_xor_si512(join(Block::levels(x[k][i]), Block::levels(x[k][i + 1])), bias);
+      const __m512i w23 = _mm512_xor_si512(join(Block::levels(x[k][i + 2]), Block::levels(x[k][i + 3])), bias);
+      const __m512i lanes01 = _mm512_dpbusd_epi32(a01.start, w01, a01.quants);
+      const __m512i lanes23 = _mm512_dpbusd_epi32(a23.start, w23, a23.quants);
+      acc[k] = _mm512_fmadd_ps(spread(scales, 0), _mm512_cvtepi32_ps(lanes01), acc[k]);
+      acc[k] = _mm512_fmadd_ps(spread(scales, 2), _mm512_cvtepi32_ps(lanes23), acc[k]);
+    }
+  }
+  for (int k = 0; k < 4; ++k) out[k] = sum_halves(acc[k]);
+}
+
 // The offsets of a _1 row, block by block, as avx2's Offset: one float sum in block order.
 template <typename Weight>
 PD_AVX512 float offset_sum(int64_t n, const Weight* x, const BlockQ8_1* y) {
@@ -230,6 +282,21 @@ PD_AVX512 void decode4_q5_0(int64_t n, const void* weight, size_t row_stride, co
 
 PD_AVX512 void decode4_iq4_nl(int64_t n, const void* weight, size_t row_stride, const void* activation, float* out) {
   block_sum_rows4<avx2::Iq4nlBlock>(n, weight, row_stride, activation, out);
+}
+
+PD_AVX512 void decode4_biased_q8_0(int64_t n, const void* weight, size_t row_stride, const void* activation,
+                                   float* out) {
+  block_sum_rows4_biased<avx2::Q8_0Block>(n, weight, row_stride, activation, out);
+}
+
+PD_AVX512 void decode4_biased_q5_0(int64_t n, const void* weight, size_t row_stride, const void* activation,
+                                   float* out) {
+  block_sum_rows4_biased<avx2::Q5_0Block>(n, weight, row_stride, activation, out);
+}
+
+PD_AVX512 void decode4_biased_iq4_nl(int64_t n, const void* weight, size_t row_stride, const void* activation,
+                                     float* out) {
+  block_sum_rows4_biased<avx2::Iq4nlBlock>(n, weight, row_stride, activation, out);
 }
 
 PD_AVX512 void dot4_q4_1(int64_t n, const void* weight, const void* activation, size_t stride, float* out) {

@@ -8,6 +8,7 @@
 
 #include "tensor/activation_quant.h"
 #include "tensor/quant_legacy.h"
+#include "tensor/simd_avx512.h"
 #include "tensor/simd_dot.h"
 
 namespace pd {
@@ -189,6 +190,37 @@ TEST(SimdTile, EveryBlockTileElementHasTheSingleRowKernelsBits) {
     for (const int64_t rows : {5, 8, 9, 35}) {
       expect_block_tile_equals_single_rows(type, 1024, rows, 1, Weights::kRandomBytes);
     }
+  }
+}
+
+// Decode of a token with a -128 quant: the biased decode kernels would give the exact
+// products there, where the single-row kernels' sign split wraps (-(-128) is -128 in a
+// byte); the tile must keep the single-row bits, so such a token takes the sign split.
+TEST(SimdTile, DecodeOfATokenWithAMinus128QuantKeepsTheSingleRowBits) {
+  if (avx512_block_tile(TensorType::Q8_0) == nullptr) GTEST_SKIP() << "no AVX-512";
+  for (const TensorType type : {TensorType::Q8_0, TensorType::Q5_0, TensorType::IQ4_NL}) {
+    const int64_t n = 1024, rows = 9;
+    BlockProblem p = make_block_problem(type, n, rows, 1, 21, Weights::kRandomBytes);
+    auto* token = reinterpret_cast<BlockQ8_0*>(p.activations.data());
+    for (int64_t b = 0; b < n / 32; b += 3) token[b].qs[b % 32] = -128;
+    const BlockTileFn tile = avx512_block_tile(type);
+    const VecDotFn single = avx512_vec_dot(type);
+    std::vector<float> y(static_cast<size_t>(rows));
+    ASSERT_TRUE(tile(n, p.weights.data(), p.row_bytes, rows, p.activations.data(), p.activation_bytes, 1, y.data(),
+                     rows));
+    for (int64_t r = 0; r < rows; ++r) {
+      const float expected = single(n, p.weights.data() + r * p.row_bytes, p.activations.data());
+      ASSERT_EQ(0, std::memcmp(&expected, &y[r], sizeof expected)) << type_name(type) << " row " << r;
+    }
+    // The case is real: the biased kernel's exact products give other results here.
+    const auto biased = type == TensorType::Q8_0   ? avx512::decode4_biased_q8_0
+                        : type == TensorType::Q5_0 ? avx512::decode4_biased_q5_0
+                                                   : avx512::decode4_biased_iq4_nl;
+    float four[4];
+    biased(n, p.weights.data(), p.row_bytes, p.activations.data(), four);
+    int differs = 0;
+    for (int k = 0; k < 4; ++k) differs += four[k] != y[k] ? 1 : 0;
+    EXPECT_GT(differs, 0) << type_name(type);
   }
 }
 
