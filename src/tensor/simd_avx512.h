@@ -79,11 +79,15 @@ void dot4_q6_k(int64_t n, const void* weight, const void* activation, size_t str
 void decode4_q8_0(int64_t n, const void* weight, size_t row_stride, const void* activation, float* out);
 void decode4_q5_0(int64_t n, const void* weight, size_t row_stride, const void* activation, float* out);
 void decode4_iq4_nl(int64_t n, const void* weight, size_t row_stride, const void* activation, float* out);
-// The same results (bits) with fewer instructions, for a token none of whose quants is
-// -128: the weights biased to unsigned bytes rather than split by sign.
-void decode4_biased_q8_0(int64_t n, const void* weight, size_t row_stride, const void* activation, float* out);
-void decode4_biased_q5_0(int64_t n, const void* weight, size_t row_stride, const void* activation, float* out);
-void decode4_biased_iq4_nl(int64_t n, const void* weight, size_t row_stride, const void* activation, float* out);
+// The same results (bits) with fewer instructions, for a token of a multiple of 128
+// values none of whose quants is -128 (where decode4's sign split wraps and these would
+// not): the weights biased to unsigned bytes, and the token laid out once for all rows
+// by prepare_biased_token into biased_token_bytes(n) bytes, 64-byte aligned.
+size_t biased_token_bytes(int64_t n);
+void prepare_biased_token(int64_t n, const void* activation, void* out);
+void decode4_biased_q8_0(int64_t n, const void* weight, size_t row_stride, const void* token, float* out);
+void decode4_biased_q5_0(int64_t n, const void* weight, size_t row_stride, const void* token, float* out);
+void decode4_biased_iq4_nl(int64_t n, const void* weight, size_t row_stride, const void* token, float* out);
 
 // Decode: y[r] = dot_q4_k / dot_q5_k / dot_q6_k of weight row r (at weight + r *
 // weight_stride) with the one activation row, same bits, what the rows share of the

@@ -175,33 +175,32 @@ PD_AVX512 void block_sum_rows4(int64_t n, const void* weight, size_t row_stride,
   for (int k = 0; k < 4; ++k) out[k] = sum_halves(acc[k]);
 }
 
-// One token's block pair as the biased kernel reads it: the 64 quants, and vpdpbusd's
-// starting lanes, -128 times each four-quant sum.
-struct BiasedTokenPair {
-  __m512i quants;
-  __m512i start;
+// Four blocks of a token as the biased decode kernels read them (prepare_biased_token):
+// each block pair's 64 quants and vpdpbusd's starting lanes for it, -128 times each
+// four-quant sum, and the four block scales.
+struct alignas(64) BiasedTokenGroup {
+  __m512i quants01, start01, quants23, start23;
+  __m128 scales;
 };
 
-PD_AVX512 inline BiasedTokenPair biased_token_pair(const BlockQ8_0& y0, const BlockQ8_0& y1) {
-  const __m512i quants = join(load32(y0.qs), load32(y1.qs));
+PD_AVX512 inline void prepare_pair(const BlockQ8_0& y0, const BlockQ8_0& y1, __m512i& quants, __m512i& start) {
+  quants = join(load32(y0.qs), load32(y1.qs));
   const __m512i sums128 = _mm512_dpbusd_epi32(_mm512_setzero_si512(), _mm512_set1_epi8(static_cast<char>(0x80)), quants);
-  return {quants, _mm512_sub_epi32(_mm512_setzero_si512(), sums128)};
+  start = _mm512_sub_epi32(_mm512_setzero_si512(), sums128);
 }
 
 // block_sum_rows4 for signed types with the weights biased to unsigned bytes instead of
 // split by sign: sum (w + 128) a - 128 sum a = sum w a, one vpdpbusd per block pair from
-// the token's starting lanes. The lane sums are exact integers either way, so every
-// result keeps block_sum's bits, with three vector instructions per pair fewer, provided
-// no quant of the token is -128 (where the sign split's negation wraps; the caller checks).
+// the token's starting lanes, with the token's side formed once for all rows. The lane
+// sums are exact integers either way, so every result keeps block_sum's bits, provided no
+// quant of the token is -128 (where the sign split's negation wraps).
 template <typename Block>
-PD_AVX512 void block_sum_rows4_biased(int64_t n, const void* weight, size_t row_stride, const void* activation,
+PD_AVX512 void block_sum_rows4_biased(int64_t n, const void* weight, size_t row_stride, const void* token,
                                       float* out) {
   static_assert(Block::kSigned);
   using Weight = typename Block::Weight;
   const auto* rows = static_cast<const uint8_t*>(weight);
-  const int64_t blocks = n / kLegacyBlockSize;
-  if (blocks % 4 != 0) return block_sum_rows4<Block>(n, weight, row_stride, activation, out);
-  const auto* y = static_cast<const BlockQ8_0*>(activation);
+  const auto* group = static_cast<const BiasedTokenGroup*>(token);
   const __m512i bias = _mm512_set1_epi8(static_cast<char>(0x80));
   const Weight* x[4];
   __m512 acc[4];
@@ -209,17 +208,14 @@ PD_AVX512 void block_sum_rows4_biased(int64_t n, const void* weight, size_t row_
     x[k] = reinterpret_cast<const Weight*>(rows + k * row_stride);
     acc[k] = _mm512_setzero_ps();
   }
-  for (int64_t i = 0; i < blocks; i += 4) {
-    const __m128 dy = four_halves(y + i);
-    const BiasedTokenPair a01 = biased_token_pair(y[i], y[i + 1]);
-    const BiasedTokenPair a23 = biased_token_pair(y[i + 2], y[i + 3]);
+  for (int64_t i = 0; i < n / kLegacyBlockSize; i += 4, ++group) {
     for (int k = 0; k < 4; ++k) {
       prefetch_stream(x[k] + i, 4 * sizeof(Weight));
-      const __m128 scales = _mm_mul_ps(four_halves(x[k] + i), dy);
+      const __m128 scales = _mm_mul_ps(four_halves(x[k] + i), group->scales);
       const __m512i w01 = _mm512_xor_si512(join(Block::levels(x[k][i]), Block::levels(x[k][i + 1])), bias);
       const __m512i w23 = _mm512_xor_si512(join(Block::levels(x[k][i + 2]), Block::levels(x[k][i + 3])), bias);
-      const __m512i lanes01 = _mm512_dpbusd_epi32(a01.start, w01, a01.quants);
-      const __m512i lanes23 = _mm512_dpbusd_epi32(a23.start, w23, a23.quants);
+      const __m512i lanes01 = _mm512_dpbusd_epi32(group->start01, w01, group->quants01);
+      const __m512i lanes23 = _mm512_dpbusd_epi32(group->start23, w23, group->quants23);
       acc[k] = _mm512_fmadd_ps(spread(scales, 0), _mm512_cvtepi32_ps(lanes01), acc[k]);
       acc[k] = _mm512_fmadd_ps(spread(scales, 2), _mm512_cvtepi32_ps(lanes23), acc[k]);
     }
@@ -284,19 +280,33 @@ PD_AVX512 void decode4_iq4_nl(int64_t n, const void* weight, size_t row_stride, 
   block_sum_rows4<avx2::Iq4nlBlock>(n, weight, row_stride, activation, out);
 }
 
-PD_AVX512 void decode4_biased_q8_0(int64_t n, const void* weight, size_t row_stride, const void* activation,
-                                   float* out) {
-  block_sum_rows4_biased<avx2::Q8_0Block>(n, weight, row_stride, activation, out);
+size_t biased_token_bytes(int64_t n) {
+  return static_cast<size_t>(n / (4 * kLegacyBlockSize)) * sizeof(BiasedTokenGroup);
 }
 
-PD_AVX512 void decode4_biased_q5_0(int64_t n, const void* weight, size_t row_stride, const void* activation,
-                                   float* out) {
-  block_sum_rows4_biased<avx2::Q5_0Block>(n, weight, row_stride, activation, out);
+PD_AVX512 void prepare_biased_token(int64_t n, const void* activation, void* out) {
+  const auto* y = static_cast<const BlockQ8_0*>(activation);
+  auto* group = static_cast<BiasedTokenGroup*>(out);
+  for (int64_t i = 0; i + 4 <= n / kLegacyBlockSize; i += 4, ++group) {
+    prepare_pair(y[i], y[i + 1], group->quants01, group->start01);
+    prepare_pair(y[i + 2], y[i + 3], group->quants23, group->start23);
+    group->scales = four_halves(y + i);
+  }
 }
 
-PD_AVX512 void decode4_biased_iq4_nl(int64_t n, const void* weight, size_t row_stride, const void* activation,
+PD_AVX512 void decode4_biased_q8_0(int64_t n, const void* weight, size_t row_stride, const void* token,
+                                   float* out) {
+  block_sum_rows4_biased<avx2::Q8_0Block>(n, weight, row_stride, token, out);
+}
+
+PD_AVX512 void decode4_biased_q5_0(int64_t n, const void* weight, size_t row_stride, const void* token,
+                                   float* out) {
+  block_sum_rows4_biased<avx2::Q5_0Block>(n, weight, row_stride, token, out);
+}
+
+PD_AVX512 void decode4_biased_iq4_nl(int64_t n, const void* weight, size_t row_stride, const void* token,
                                      float* out) {
-  block_sum_rows4_biased<avx2::Iq4nlBlock>(n, weight, row_stride, activation, out);
+  block_sum_rows4_biased<avx2::Iq4nlBlock>(n, weight, row_stride, token, out);
 }
 
 PD_AVX512 void dot4_q4_1(int64_t n, const void* weight, const void* activation, size_t stride, float* out) {

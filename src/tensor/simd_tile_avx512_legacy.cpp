@@ -179,16 +179,20 @@ void tile_group(int64_t pairs, int64_t rows, const PackedWeightPair* w, const Sc
 // Decode (one token) does not take the tile: its layout costs more than it pays back with
 // one token (Q8_0 decode 85-93 -> 74-79 tok/s through a tile, BENCHMARKS.md). It runs
 // four rows' chains at a time through the decode4 kernels, which do the single-row
-// kernels' operations, or for a token without a -128 quant (checked once per product)
-// the biased ones, which reach the same bits with fewer instructions.
+// kernels' operations. A token without a -128 quant (checked once per product) goes
+// through the biased ones, laid out once for all rows: the same bits with fewer
+// instructions (BENCHMARKS.md, session 14).
 using Decode4Fn = void (*)(int64_t n, const void* weight, size_t row_stride, const void* activation, float* out);
 
-template <Decode4Fn four, VecDotFn one>
-void decode(int64_t n, const uint8_t* w, size_t w_stride, int64_t rows, const void* token, float* y) {
+// `four` reads `four_token` (the activation row, or its biased layout); the rows left over
+// by the quarters take the single-row kernel on the activation row.
+template <VecDotFn one>
+void decode(int64_t n, const uint8_t* w, size_t w_stride, int64_t rows, Decode4Fn four, const void* four_token,
+            const void* token, float* y) {
   decode_by_quarters(
       rows, y,
       [&](int64_t j, int64_t quarter, float* out) {
-        four(n, w + j * w_stride, static_cast<size_t>(quarter) * w_stride, token, out);
+        four(n, w + j * w_stride, static_cast<size_t>(quarter) * w_stride, four_token, out);
       },
       [&](int64_t r) { return one(n, w + r * w_stride, token); });
 }
@@ -200,12 +204,14 @@ bool tiled_product(int64_t n, const void* weight, size_t weight_stride, int64_t 
   const int64_t blocks = n / kLegacyBlockSize;
   if (tokens == 1) {
     const auto* w = static_cast<const uint8_t*>(weight);
-    const bool biased = blocks % 2 == 0 && !has_minus128(static_cast<const uint8_t*>(activation), blocks / 2);
-    if (biased) {
-      decode<biased4, dot>(n, w, weight_stride, rows, activation, y);
-    } else {
-      decode<decode4, dot>(n, w, weight_stride, rows, activation, y);
+    if (blocks % 4 != 0 || has_minus128(static_cast<const uint8_t*>(activation), blocks / 2)) {
+      decode<dot>(n, w, weight_stride, rows, decode4, activation, activation, y);
+      return true;
     }
+    thread_local std::vector<uint8_t> biased_buffer;
+    auto* biased = line_aligned_scratch<uint8_t>(biased_buffer, avx512::biased_token_bytes(n));
+    avx512::prepare_biased_token(n, activation, biased);
+    decode<dot>(n, w, weight_stride, rows, biased4, biased, activation, y);
     return true;
   }
   if (blocks % 2 != 0) return false;

@@ -216,8 +216,11 @@ TEST(SimdTile, DecodeOfATokenWithAMinus128QuantKeepsTheSingleRowBits) {
     const auto biased = type == TensorType::Q8_0   ? avx512::decode4_biased_q8_0
                         : type == TensorType::Q5_0 ? avx512::decode4_biased_q5_0
                                                    : avx512::decode4_biased_iq4_nl;
+    std::vector<uint8_t> layout(avx512::biased_token_bytes(n) + 64);
+    void* token_layout = layout.data() + (64 - reinterpret_cast<uintptr_t>(layout.data()) % 64) % 64;
+    avx512::prepare_biased_token(n, p.activations.data(), token_layout);
     float four[4];
-    biased(n, p.weights.data(), p.row_bytes, p.activations.data(), four);
+    biased(n, p.weights.data(), p.row_bytes, token_layout, four);
     int differs = 0;
     for (int k = 0; k < 4; ++k) differs += four[k] != y[k] ? 1 : 0;
     EXPECT_GT(differs, 0) << type_name(type);
