@@ -146,4 +146,18 @@ PD_AVX512 inline __m512i signed_operand(const SignSplit& s, __m512i q) {
   return _mm512_mask_sub_epi8(q, s.negative, _mm512_setzero_si512(), q);
 }
 
+// The other way to feed vpdpbusd signed-by-signed products: the levels biased to
+// unsigned bytes (levels + 128), and the sums started from -128 times each four-quant sum
+// of q, since sum (w + 128) q - 128 sum q = sum w q. Exact while no quant of q is -128
+// (the sign split's negation wraps there, so the two ways differ).
+template <typename Block>
+PD_AVX512 inline __m512i biased_levels(const typename Block::Weight& even, const typename Block::Weight& odd) {
+  return _mm512_xor_si512(join(Block::levels(even), Block::levels(odd)), _mm512_set1_epi8(static_cast<char>(0x80)));
+}
+
+PD_AVX512 inline __m512i biased_start(__m512i q) {
+  const __m512i sums128 = _mm512_dpbusd_epi32(_mm512_setzero_si512(), _mm512_set1_epi8(static_cast<char>(0x80)), q);
+  return _mm512_sub_epi32(_mm512_setzero_si512(), sums128);
+}
+
 }  // namespace pd::avx512

@@ -185,15 +185,14 @@ struct alignas(64) BiasedTokenGroup {
 
 PD_AVX512 inline void prepare_pair(const BlockQ8_0& y0, const BlockQ8_0& y1, __m512i& quants, __m512i& start) {
   quants = join(load32(y0.qs), load32(y1.qs));
-  const __m512i sums128 = _mm512_dpbusd_epi32(_mm512_setzero_si512(), _mm512_set1_epi8(static_cast<char>(0x80)), quants);
-  start = _mm512_sub_epi32(_mm512_setzero_si512(), sums128);
+  start = biased_start(quants);
 }
 
 // block_sum_rows4 for signed types with the weights biased to unsigned bytes instead of
-// split by sign: sum (w + 128) a - 128 sum a = sum w a, one vpdpbusd per block pair from
-// the token's starting lanes, with the token's side formed once for all rows. The lane
-// sums are exact integers either way, so every result keeps block_sum's bits, provided no
-// quant of the token is -128 (where the sign split's negation wraps).
+// split by sign (biased_levels), one vpdpbusd per block pair from the token's starting
+// lanes, the token's side formed once for all rows. The lane sums are exact integers
+// either way, so every result keeps block_sum's bits, provided no quant of the token is
+// -128 (where the sign split's negation wraps).
 template <typename Block>
 PD_AVX512 void block_sum_rows4_biased(int64_t n, const void* weight, size_t row_stride, const void* token,
                                       float* out) {
@@ -201,7 +200,6 @@ PD_AVX512 void block_sum_rows4_biased(int64_t n, const void* weight, size_t row_
   using Weight = typename Block::Weight;
   const auto* rows = static_cast<const uint8_t*>(weight);
   const auto* group = static_cast<const BiasedTokenGroup*>(token);
-  const __m512i bias = _mm512_set1_epi8(static_cast<char>(0x80));
   const Weight* x[4];
   __m512 acc[4];
   for (int k = 0; k < 4; ++k) {
@@ -212,10 +210,10 @@ PD_AVX512 void block_sum_rows4_biased(int64_t n, const void* weight, size_t row_
     for (int k = 0; k < 4; ++k) {
       prefetch_stream(x[k] + i, 4 * sizeof(Weight));
       const __m128 scales = _mm_mul_ps(four_halves(x[k] + i), group->scales);
-      const __m512i w01 = _mm512_xor_si512(join(Block::levels(x[k][i]), Block::levels(x[k][i + 1])), bias);
-      const __m512i w23 = _mm512_xor_si512(join(Block::levels(x[k][i + 2]), Block::levels(x[k][i + 3])), bias);
-      const __m512i lanes01 = _mm512_dpbusd_epi32(group->start01, w01, group->quants01);
-      const __m512i lanes23 = _mm512_dpbusd_epi32(group->start23, w23, group->quants23);
+      const __m512i lanes01 =
+          _mm512_dpbusd_epi32(group->start01, biased_levels<Block>(x[k][i], x[k][i + 1]), group->quants01);
+      const __m512i lanes23 =
+          _mm512_dpbusd_epi32(group->start23, biased_levels<Block>(x[k][i + 2], x[k][i + 3]), group->quants23);
       acc[k] = _mm512_fmadd_ps(spread(scales, 0), _mm512_cvtepi32_ps(lanes01), acc[k]);
       acc[k] = _mm512_fmadd_ps(spread(scales, 2), _mm512_cvtepi32_ps(lanes23), acc[k]);
     }

@@ -75,20 +75,14 @@ PD_AVX512 inline __m512 deinterleave_lanes(__m512 lanes) {
   return _mm512_permutexvar_ps(_mm512_setr_epi32(0, 2, 4, 6, 8, 10, 12, 14, 1, 3, 5, 7, 9, 11, 13, 15), lanes);
 }
 
-// The 64 levels of blocks 2p and 2p + 1 plus 128, as unsigned bytes.
-template <typename Block>
-PD_AVX512 inline __m512i biased_levels(const typename Block::Weight* pair) {
-  return _mm512_xor_si512(avx512::join(Block::levels(pair[0]), Block::levels(pair[1])),
-                          _mm512_set1_epi8(static_cast<char>(0x80)));
-}
-
 // Row k of a group of kTileRows: its levels at out[k * pairs + p], its scales at
 // scales[p * kTileRows + k] (a pair's four rows side by side for scale_products).
 template <typename Block>
 PD_AVX512 void pack_weights(const uint8_t* row, int64_t pairs, int k, PackedWeightPair* out, ScalePair* scales) {
   const auto* x = reinterpret_cast<const typename Block::Weight*>(row);
   for (int64_t p = 0; p < pairs; ++p) {
-    _mm512_storeu_si512(&out[k * pairs + p].levels, interleave_groups(biased_levels<Block>(x + 2 * p)));
+    const __m512i levels = avx512::biased_levels<Block>(x[2 * p], x[2 * p + 1]);
+    _mm512_storeu_si512(&out[k * pairs + p].levels, interleave_groups(levels));
     scales[p * kTileRows + k] = {avx2::half(x[2 * p].d), avx2::half(x[2 * p + 1].d)};
   }
 }
@@ -106,12 +100,10 @@ PD_AVX512 bool has_minus128(const uint8_t* row, int64_t pairs) {
 // A token's pairs, interleaved (their scales to scales[p]).
 PD_AVX512 void pack_token(const uint8_t* row, int64_t pairs, TileTokenPair* out, ScalePair* scales) {
   const auto* y = reinterpret_cast<const BlockQ8_0*>(row);
-  const __m512i minus128 = _mm512_set1_epi8(static_cast<char>(0x80));
   for (int64_t p = 0; p < pairs; ++p) {
     const __m512i q = interleave_groups(avx512::join(avx2::load32(y[2 * p].qs), avx2::load32(y[2 * p + 1].qs)));
-    const __m512i sums128 = _mm512_dpbusd_epi32(_mm512_setzero_si512(), minus128, q);  // 128 * sums
     _mm512_storeu_si512(&out[p].quants, q);
-    _mm512_storeu_si512(&out[p].start, _mm512_sub_epi32(_mm512_setzero_si512(), sums128));
+    _mm512_storeu_si512(&out[p].start, avx512::biased_start(q));
     scales[p] = {avx2::half(y[2 * p].d), avx2::half(y[2 * p + 1].d)};
   }
 }
@@ -276,10 +268,13 @@ BlockTileFn avx512_block_tile(TensorType type) {
   static const bool available = avx512_vec_dot(TensorType::F32) != nullptr;
   if (!available) return nullptr;
   switch (type) {
-    case TensorType::Q8_0: return tiled_product<avx2::Q8_0Block, avx512::decode4_q8_0, avx512::decode4_biased_q8_0, avx512::dot_q8_0>;
+    case TensorType::Q8_0: return tiled_product<avx2::Q8_0Block, avx512::decode4_q8_0, avx512::decode4_biased_q8_0,
+                                               avx512::dot_q8_0>;
     case TensorType::Q4_0: return avx512_q4_0_tile();
-    case TensorType::Q5_0: return tiled_product<avx2::Q5_0Block, avx512::decode4_q5_0, avx512::decode4_biased_q5_0, avx512::dot_q5_0>;
-    case TensorType::IQ4_NL: return tiled_product<avx2::Iq4nlBlock, avx512::decode4_iq4_nl, avx512::decode4_biased_iq4_nl, avx512::dot_iq4_nl>;
+    case TensorType::Q5_0: return tiled_product<avx2::Q5_0Block, avx512::decode4_q5_0, avx512::decode4_biased_q5_0,
+                                               avx512::dot_q5_0>;
+    case TensorType::IQ4_NL: return tiled_product<avx2::Iq4nlBlock, avx512::decode4_iq4_nl, avx512::decode4_biased_iq4_nl,
+                                               avx512::dot_iq4_nl>;
     default: return avx512_k_block_tile(type);
   }
 }
