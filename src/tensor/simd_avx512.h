@@ -121,6 +121,21 @@ PD_AVX512 inline __m256i high_half(__m512i v) { return _mm512_extracti64x4_epi64
 // then the AVX2 lane tree (avx2::sum_lanes).
 PD_AVX512 inline float sum_halves(__m512 v) { return avx2::sum_lanes(_mm256_add_ps(low_half(v), high_half(v))); }
 
+// sum_halves of four accumulators at once, in the same tree (each level halves every
+// accumulator's width, pairing lane j with lane j + width / 2): element k is
+// sum_halves(v[k]), bit for bit.
+PD_AVX512 inline __m128 sum_halves_of_four(const __m512 v[4]) {
+  // 512 -> 256: 128-bit lanes [v0 half, v1 half] and [v2 half, v3 half].
+  const __m512 h01 = _mm512_add_ps(_mm512_shuffle_f32x4(v[0], v[1], 0x44), _mm512_shuffle_f32x4(v[0], v[1], 0xEE));
+  const __m512 h23 = _mm512_add_ps(_mm512_shuffle_f32x4(v[2], v[3], 0x44), _mm512_shuffle_f32x4(v[2], v[3], 0xEE));
+  // 256 -> 128: lane k is v[k]'s.
+  const __m512 q = _mm512_add_ps(_mm512_shuffle_f32x4(h01, h23, 0x88), _mm512_shuffle_f32x4(h01, h23, 0xDD));
+  // 128 -> 64 -> 32 within every lane, as avx2::sum_lanes.
+  const __m512 pairs = _mm512_add_ps(q, _mm512_permute_ps(q, 0x0E));
+  const __m512 sums = _mm512_add_ps(pairs, _mm512_movehdup_ps(pairs));
+  return _mm512_castps512_ps128(_mm512_permutexvar_ps(_mm512_setr_epi32(0, 4, 8, 12, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0), sums));
+}
+
 // `low` in lanes 0-7, `high` in lanes 8-15.
 PD_AVX512 inline __m512 two_scalars(float low, float high) {
   return _mm512_mask_blend_ps(0xFF00, _mm512_set1_ps(low), _mm512_set1_ps(high));

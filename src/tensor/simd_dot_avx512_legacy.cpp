@@ -140,7 +140,7 @@ PD_AVX512 void block_sum4(int64_t n, const void* weight, const void* activation,
     }
     return;
   }
-  for (int k = 0; k < 4; ++k) out[k] = sum_halves(acc[k]);
+  _mm_storeu_ps(out, sum_halves_of_four(acc));
 }
 
 // block_sum for four weight rows `row_stride` bytes apart against one activation row:
@@ -172,7 +172,7 @@ PD_AVX512 void block_sum_rows4(int64_t n, const void* weight, size_t row_stride,
                                acc[k]);
     }
   }
-  for (int k = 0; k < 4; ++k) out[k] = sum_halves(acc[k]);
+  _mm_storeu_ps(out, sum_halves_of_four(acc));
 }
 
 // Four blocks of a token as the biased decode kernels read them (prepare_biased_token):
@@ -218,7 +218,7 @@ PD_AVX512 void block_sum_rows4_biased(int64_t n, const void* weight, size_t row_
       acc[k] = _mm512_fmadd_ps(spread(scales, 2), _mm512_cvtepi32_ps(lanes23), acc[k]);
     }
   }
-  for (int k = 0; k < 4; ++k) out[k] = sum_halves(acc[k]);
+  _mm_storeu_ps(out, sum_halves_of_four(acc));
 }
 
 // The offsets of a _1 row, block by block, as avx2's Offset: one float sum in block order.

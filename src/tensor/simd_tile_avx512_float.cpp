@@ -45,21 +45,6 @@ struct F32Weights {
   PD_AVX512 static __m512 load16(const uint8_t* p) { return _mm512_loadu_ps(p); }
 };
 
-// sum_halves of four accumulators at once, in the same tree (each level halves every
-// accumulator's width, pairing lane j with lane j + width / 2): element k is
-// sum_halves(v[k]), bit for bit.
-PD_AVX512 inline __m128 sum_halves_of_four(const __m512 v[4]) {
-  // 512 -> 256: 128-bit lanes [v0 half, v1 half] and [v2 half, v3 half].
-  const __m512 h01 = _mm512_add_ps(_mm512_shuffle_f32x4(v[0], v[1], 0x44), _mm512_shuffle_f32x4(v[0], v[1], 0xEE));
-  const __m512 h23 = _mm512_add_ps(_mm512_shuffle_f32x4(v[2], v[3], 0x44), _mm512_shuffle_f32x4(v[2], v[3], 0xEE));
-  // 256 -> 128: lane k is v[k]'s.
-  const __m512 q = _mm512_add_ps(_mm512_shuffle_f32x4(h01, h23, 0x88), _mm512_shuffle_f32x4(h01, h23, 0xDD));
-  // 128 -> 64 -> 32 within every lane, as avx2::sum_lanes.
-  const __m512 pairs = _mm512_add_ps(q, _mm512_permute_ps(q, 0x0E));
-  const __m512 sums = _mm512_add_ps(pairs, _mm512_movehdup_ps(pairs));
-  return _mm512_castps512_ps128(_mm512_permutexvar_ps(_mm512_setr_epi32(0, 4, 8, 12, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0), sums));
-}
-
 // kRows weight rows against kTokens f32 activation rows (n apart).
 template <typename Weights, int kRows, int kTokens>
 PD_AVX512 void tile(int64_t n, const uint8_t* w, size_t w_stride, const float* a, float* y, int64_t y_stride) {
@@ -77,7 +62,7 @@ PD_AVX512 void tile(int64_t n, const uint8_t* w, size_t w_stride, const float* a
   }
   for (int t = 0; t < kTokens; ++t) {
     if constexpr (kRows == 4) {
-      _mm_storeu_ps(y + t * y_stride, sum_halves_of_four(acc[t]));
+      _mm_storeu_ps(y + t * y_stride, avx512::sum_halves_of_four(acc[t]));
     } else {
       for (int r = 0; r < kRows; ++r) y[t * y_stride + r] = avx512::sum_halves(acc[t][r]);
     }
@@ -113,7 +98,7 @@ PD_AVX512 void decode_four(int64_t n, const uint8_t* w, size_t quarter_stride, c
       acc[r] = _mm512_fmadd_ps(Weights::load16(at), av, acc[r]);
     }
   }
-  _mm_storeu_ps(out, sum_halves_of_four(acc));
+  _mm_storeu_ps(out, avx512::sum_halves_of_four(acc));
 }
 
 template <typename Weights>
