@@ -59,10 +59,13 @@ void dot4_q6_k(int64_t n, const void* weight, const void* activation, size_t str
 // never faults, so running past the end of the matrix is harmless.
 constexpr int kPrefetchAhead = 8192;
 
-inline void prefetch_ahead(const void* p, int bytes) {
-  const char* ahead = static_cast<const char*>(p) + kPrefetchAhead;
+// One request per cache line of the `bytes` that lie `distance` bytes past `p`.
+inline void prefetch_lines(const void* p, int distance, int bytes) {
+  const char* ahead = static_cast<const char*>(p) + distance;
   for (int line = 0; line < bytes; line += 64) _mm_prefetch(ahead + line, _MM_HINT_T0);
 }
+
+inline void prefetch_ahead(const void* p, int bytes) { prefetch_lines(p, kPrefetchAhead, bytes); }
 
 // Asks for the cache lines kStreamPrefetchAhead past `p` that a step reading `bytes` from
 // `p` will reach: for decode kernels that run four rows' chains at once, one row from each
@@ -73,10 +76,7 @@ inline void prefetch_ahead(const void* p, int bytes) {
 // cache 24-27, against 17-24 for the single-row kernels.
 constexpr int kStreamPrefetchAhead = 256;
 
-inline void prefetch_stream(const void* p, int bytes) {
-  const char* ahead = static_cast<const char*>(p) + kStreamPrefetchAhead;
-  for (int line = 0; line < bytes; line += 64) _mm_prefetch(ahead + line, _MM_HINT_T0);
-}
+inline void prefetch_stream(const void* p, int bytes) { prefetch_lines(p, kStreamPrefetchAhead, bytes); }
 
 // Prefetches `bytes` from `start` in `steps` equal shares of cache lines, one share per
 // step(): a tile spreads the next weight rows' requests over the work on the current ones,
