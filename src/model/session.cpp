@@ -144,6 +144,11 @@ Logits Session::eval_batch(std::span<const int32_t> tokens, LogitsWanted wanted)
   round_activations(x.data(), n * e, numerics_.activations);
   observe("embeddings", -1, x.data(), n, e);
 
+  // Every layer rotates by the same angles: computed once per token, not once per layer.
+  std::vector<float>& angles = sized(buffers_.rope_angles, n * c.n_rot);
+  for_token_ranges(*pool_, n, [&](int64_t begin, int64_t end) {
+    for (int64_t t = begin; t < end; ++t) rope_angles(rope_, position_ + t, angles.data() + t * c.n_rot);
+  });
   for (int64_t layer = 0; layer < c.n_layer; ++layer) layer_forward(layer, x, n);
   position_ += n;
 
@@ -196,16 +201,13 @@ void Session::layer_forward(int64_t layer, std::vector<float>& x, int64_t n) {
     round(k);
   }
   for_token_ranges(*pool_, n, [&](int64_t begin, int64_t end) {
-    // Per thread, kept between layers: decode runs this for every layer of every token.
-    thread_local std::vector<float> angles;
-    angles.resize(static_cast<size_t>(c.n_rot));
     for (int64_t t = begin; t < end; ++t) {
-      rope_angles(rope_, position_ + t, angles.data());
+      const float* angles = buffers_.rope_angles.data() + t * c.n_rot;
       for (int64_t hq = 0; hq < c.n_head; ++hq) {
-        rope_apply(rope_, angles.data(), q.data() + (t * c.n_head + hq) * c.head_dim);
+        rope_apply(rope_, angles, q.data() + (t * c.n_head + hq) * c.head_dim);
       }
       for (int64_t hk = 0; hk < c.n_head_kv; ++hk) {
-        rope_apply(rope_, angles.data(), k.data() + (t * c.n_head_kv + hk) * c.head_dim);
+        rope_apply(rope_, angles, k.data() + (t * c.n_head_kv + hk) * c.head_dim);
       }
     }
   });

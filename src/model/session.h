@@ -95,6 +95,7 @@ class Session {
   // every time (several percent of an F16 prefill in page faults and memset).
   struct LayerBuffers {
     std::vector<float> h, q, k, v, attn, o, gate, up;
+    std::vector<float> rope_angles;  // n_rot cosines and sines per token of the eval, for every layer
   };
   LayerBuffers buffers_;
 };
