@@ -3,8 +3,10 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <map>
+#include <vector>
 
 #include "core/error.h"
 #include "model/rng.h"
@@ -55,6 +57,35 @@ TEST(Sampler, GreedyTakesArgmaxLowestIdOnTies) {
   EXPECT_EQ(greedy.sample(logits.data(), 5), 1);
   const std::vector<float> nan_first = {NAN, -5.0f, -4.0f};
   EXPECT_EQ(argmax(nan_first.data(), 3), 2);
+}
+
+// The one-pass scan argmax replaced: the first index whose logit beats the best so far,
+// moving on from a NaN best.
+int32_t argmax_one_pass(const float* logits, int64_t n) {
+  int32_t best = 0;
+  for (int64_t i = 1; i < n; ++i) {
+    if (logits[i] > logits[best] || std::isnan(logits[best])) best = static_cast<int32_t>(i);
+  }
+  return best;
+}
+
+TEST(Sampler, ArgmaxMatchesTheOnePassScanOnHostileRows) {
+  Rng rng(7);
+  const float specials[] = {NAN, INFINITY, -INFINITY, 0.0f, -0.0f, 1.0f, -1.0f};
+  for (int64_t n : {1, 2, 15, 16, 17, 31, 33, 100, 32000}) {
+    for (int trial = 0; trial < 40; ++trial) {
+      std::vector<float> row(static_cast<size_t>(n));
+      // Few distinct values, so ties are common; some rows all NaN or NaN-led.
+      for (float& x : row) {
+        const double u = rng.uniform();
+        x = u < 0.2 ? specials[static_cast<size_t>(rng.uniform() * 7)] : static_cast<float>(static_cast<int>(u * 8));
+      }
+      if (trial % 10 == 1) std::fill(row.begin(), row.end(), NAN);
+      if (trial % 10 == 2) std::fill(row.begin(), row.begin() + (n + 1) / 2, NAN);
+      ASSERT_EQ(argmax(row.data(), n), argmax_one_pass(row.data(), n)) << "n " << n << " trial " << trial;
+    }
+  }
+  EXPECT_EQ(argmax(nullptr, 0), 0);
 }
 
 TEST(Sampler, SameSeedSameTokens) {
