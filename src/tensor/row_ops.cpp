@@ -28,21 +28,34 @@ PD_AVX2 void add_row_avx2(const float* b, float* a, int64_t n) {
   for (; i < n; ++i) a[i] += b[i];
 }
 
-// One lane's chain at a time, 64 values of it in four registers.
+// One lane's chain over kWidth * 16 values, kept in kWidth registers: a width known at
+// compile time, so that the accumulators never leave the registers (with the width a
+// variable, the compiler kept them on the stack and copied them around each position).
+template <int kWidth>
+PD_AVX512 void lane_chain(const float* scales, const float* rows, int64_t row_stride, int64_t first, int64_t count,
+                          float* acc_row) {
+  __m512 acc[kWidth];
+  for (int v = 0; v < kWidth; ++v) acc[v] = _mm512_loadu_ps(acc_row + 16 * v);
+  for (int64_t j = first; j < count; j += 16) {
+    const __m512 s = _mm512_set1_ps(scales[j]);
+    const float* row = rows + j * row_stride;
+    for (int v = 0; v < kWidth; ++v) acc[v] = _mm512_fmadd_ps(s, _mm512_loadu_ps(row + 16 * v), acc[v]);
+  }
+  for (int v = 0; v < kWidth; ++v) _mm512_storeu_ps(acc_row + 16 * v, acc[v]);
+}
+
+// One lane's chain at a time, up to 64 values of it at once.
 PD_AVX512 void sixteen_lane_chains_avx512(const float* scales, const float* rows, int64_t row_stride, int64_t count,
                                           int64_t n, float* lanes) {
   for (int64_t k = 0; k < 16 && k < count; ++k) {
     float* acc_row = lanes + k * n;
-    for (int64_t d = 0; d < n; d += 64) {
-      const int64_t width = std::min<int64_t>(64, n - d) / 16;  // registers in use (n is a multiple of 16)
-      __m512 acc[4];
-      for (int64_t v = 0; v < width; ++v) acc[v] = _mm512_loadu_ps(acc_row + d + 16 * v);
-      for (int64_t j = k; j < count; j += 16) {
-        const __m512 s = _mm512_set1_ps(scales[j]);
-        const float* row = rows + j * row_stride + d;
-        for (int64_t v = 0; v < width; ++v) acc[v] = _mm512_fmadd_ps(s, _mm512_loadu_ps(row + 16 * v), acc[v]);
-      }
-      for (int64_t v = 0; v < width; ++v) _mm512_storeu_ps(acc_row + d + 16 * v, acc[v]);
+    int64_t d = 0;
+    for (; d + 64 <= n; d += 64) lane_chain<4>(scales, rows + d, row_stride, k, count, acc_row + d);
+    switch ((n - d) / 16) {  // n is a multiple of 16
+      case 3: lane_chain<3>(scales, rows + d, row_stride, k, count, acc_row + d); break;
+      case 2: lane_chain<2>(scales, rows + d, row_stride, k, count, acc_row + d); break;
+      case 1: lane_chain<1>(scales, rows + d, row_stride, k, count, acc_row + d); break;
+      default: break;
     }
   }
 }

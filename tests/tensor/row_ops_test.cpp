@@ -55,7 +55,7 @@ TEST(RowOps, VectorAndScalarCodeGiveTheSameBits) {
 TEST(RowOps, SixteenLaneChainsEqualRowByRowAdds) {
   std::mt19937 rng(13);
   std::normal_distribution<float> normal(0.0f, 1.0f);
-  for (int64_t n : {16, 48, 64, 80, 128, 200, 7}) {
+  for (int64_t n : {16, 32, 48, 64, 80, 96, 128, 200, 7}) {
     for (int64_t count : {1, 2, 15, 16, 17, 33, 100}) {
       const int64_t stride = n + 3;
       std::vector<float> rows(static_cast<size_t>(count * stride)), scales(static_cast<size_t>(count));
