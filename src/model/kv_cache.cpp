@@ -20,6 +20,13 @@ size_t cache_row_bytes(TensorType type, int64_t n) {
   return *bytes;
 }
 
+// One request per cache line of [data, data + bytes), for reading, into every level.
+void prefetch_range(const void* data, size_t bytes) {
+  constexpr size_t kLine = 64;
+  const auto* p = static_cast<const char*>(data);
+  for (size_t at = 0; at < bytes; at += kLine) __builtin_prefetch(p + at, 0, 3);
+}
+
 }  // namespace
 
 void store_cache_row(TensorType type, const float* src, void* dst, int64_t n) {
@@ -68,6 +75,24 @@ void KvCache::store_key(int64_t layer, int64_t position, int64_t head, const flo
   if (key_blocks_.empty()) return;
   float* block = key_blocks_[layer].data() + key_block_offset(position / kKeyBlock, head);
   for (int64_t e = 0; e < head_dim_; ++e) block[kKeyBlock * e + position % kKeyBlock] = values[e];
+}
+
+void KvCache::prefetch(int64_t layer, int64_t n, size_t max_bytes) const {
+  const auto positions = static_cast<size_t>(std::min(n, reserved_));
+  const auto heads = static_cast<size_t>(n_head_kv_);
+  size_t budget = max_bytes;
+  auto take = [&](const void* data, size_t bytes) {
+    bytes = std::min(bytes, budget);
+    prefetch_range(data, bytes);
+    budget -= bytes;
+  };
+  if (has_key_blocks()) {
+    const size_t blocks = (positions + kKeyBlock - 1) / kKeyBlock;
+    take(key_blocks_[layer].data(), blocks * key_block_offset(1, 0) * sizeof(float));
+  } else {
+    take(keys_[layer].data(), positions * heads * key_row_bytes_);
+  }
+  take(values_[layer].data(), positions * heads * value_row_bytes_);
 }
 
 size_t KvCache::key_block_offset(int64_t block, int64_t head) const {

@@ -44,6 +44,14 @@ class KvCache {
   bool has_key_blocks() const { return !key_blocks_.empty(); }
   const float* key_block(int64_t layer, int64_t block, int64_t head) const;
 
+  // Asks the processor's caches for what attention over positions [0, n) of `layer` will
+  // read (the key blocks where the cache has them, else the key rows; then the value
+  // rows), at most `max_bytes` of it from the start. Decode streams every weight through
+  // the caches between one layer's attention and the next token's, so a short context's
+  // keys and values come from memory each time, in short scattered runs that the
+  // processor's own prefetchers do not follow. Changes no result.
+  void prefetch(int64_t layer, int64_t n, size_t max_bytes) const;
+
   size_t key_row_bytes() const { return key_row_bytes_; }
   size_t value_row_bytes() const { return value_row_bytes_; }
 

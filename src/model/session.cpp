@@ -75,6 +75,11 @@ void norm_token_rows(ThreadPool& pool, const float* x, const float* weight, int6
   });
 }
 
+// At most this much of a layer's cache is prefetched before its attention: all of it
+// for a short context (a few hundred positions of a small model), a head start for a
+// longer one, whose longer runs the processor's prefetchers follow.
+constexpr size_t kKvPrefetchBytes = 256 << 10;
+
 }  // namespace
 
 Session::Session(std::shared_ptr<const Model> model, NumericsConfig numerics,
@@ -188,6 +193,8 @@ void Session::layer_forward(int64_t layer, std::vector<float>& x, int64_t n) {
   std::vector<float>& k = sized(buffers_.k, n * c.n_embd_k());
   std::vector<float>& v = sized(buffers_.v, n * c.n_embd_v());
   matmul_shared_input({{&l.wq, q.data()}, {&l.wk, k.data()}, {&l.wv, v.data()}}, h.data(), n, mm, *pool_);
+  // Asked for now, the cache's lines arrive while the rope and the cache stores run.
+  cache_.prefetch(layer, position_ + n, kKvPrefetchBytes);
   add_bias(q, l.bq, n);
   add_bias(k, l.bk, n);
   add_bias(v, l.bv, n);
