@@ -1,11 +1,13 @@
 #include "model/kv_cache.h"
 
 #include <algorithm>
+#include <limits>
 #include <string>
 
 #include "core/error.h"
 #include "model/numerics.h"
 #include "tensor/activation_quant.h"
+#include "tensor/simd_avx2.h"
 
 namespace pd {
 
@@ -18,13 +20,6 @@ size_t cache_row_bytes(TensorType type, int64_t n) {
                                " values does not fit the block size of " + type_name(type));
   }
   return *bytes;
-}
-
-// One request per cache line of [data, data + bytes), for reading, into every level.
-void prefetch_range(const void* data, size_t bytes) {
-  constexpr size_t kLine = 64;
-  const auto* p = static_cast<const char*>(data);
-  for (size_t at = 0; at < bytes; at += kLine) __builtin_prefetch(p + at, 0, 3);
 }
 
 }  // namespace
@@ -80,10 +75,10 @@ void KvCache::store_key(int64_t layer, int64_t position, int64_t head, const flo
 void KvCache::prefetch(int64_t layer, int64_t n, size_t max_bytes) const {
   const auto positions = static_cast<size_t>(std::min(n, reserved_));
   const auto heads = static_cast<size_t>(n_head_kv_);
-  size_t budget = max_bytes;
+  size_t budget = std::min<size_t>(max_bytes, std::numeric_limits<int>::max());  // prefetch_lines counts in int
   auto take = [&](const void* data, size_t bytes) {
     bytes = std::min(bytes, budget);
-    prefetch_range(data, bytes);
+    avx2::prefetch_lines(data, 0, static_cast<int>(bytes));
     budget -= bytes;
   };
   if (has_key_blocks()) {

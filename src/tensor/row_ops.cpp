@@ -1,6 +1,5 @@
 #include "tensor/row_ops.h"
 
-#include <algorithm>
 #include <cmath>
 
 #include "core/cpu_features.h"
