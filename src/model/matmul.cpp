@@ -386,6 +386,7 @@ void matmul_shared_input(const std::vector<MatmulTarget>& targets, const float* 
   const int64_t n = first.row_length();
   const TensorType vec_dot_type = type_traits(first.type).vec_dot_type;
   std::vector<VecDotFn> kernels;
+  kernels.reserve(targets.size());
   for (const MatmulTarget& t : targets) {
     const VecDotFn simd = vector_kernel(*t.w, options.order, true);
     // Products that would take another path (the scalar float kernels, dequantized
@@ -401,6 +402,8 @@ void matmul_shared_input(const std::vector<MatmulTarget>& targets, const float* 
       convert_activations(type_traits(vec_dot_type), x, n, n_tokens, act_row_bytes, pool);
   std::vector<FastProduct> products;
   std::vector<int64_t> starts;  // first row of each product in the joint row range
+  products.reserve(targets.size());
+  starts.reserve(targets.size());
   int64_t total = 0;
   for (size_t i = 0; i < targets.size(); ++i) {
     products.push_back(
