@@ -160,9 +160,6 @@ void attention(const AttentionShape& s, const KvCache& cache, int64_t layer, con
   const int64_t group = s.n_head / s.n_head_kv;
   const float scale = 1.0f / std::sqrt(static_cast<float>(s.head_dim));
   const bool key_blocks = cache.has_key_blocks() && attention_reads_key_blocks(numerics.kernel, cache.type());
-  // One token's heads all span the same positions, so equal halves are balanced, and
-  // one piece per thread spares a decoded token's attention the claims of many.
-  const int64_t pieces_per_thread = n_tokens == 1 ? 1 : ThreadPool::kPiecesPerThread;
   pool.parallel_for(n_tokens * s.n_head, [&](int64_t begin, int64_t end) {
     // Kept per thread: a decoded token's attention is a few microseconds a layer, and
     // fresh buffers for each piece were a visible part of it.
@@ -186,7 +183,7 @@ void attention(const AttentionShape& s, const KvCache& cache, int64_t layer, con
       weighted_values(s, cache, layer, kv_head, n_positions, numerics.kernel, scratch,
                       out + (t * s.n_head + h) * s.head_dim_v);
     }
-  }, 1, pieces_per_thread);
+  }, 1, pieces_per_thread(n_tokens));
 }
 
 }  // namespace pd

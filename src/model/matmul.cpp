@@ -19,12 +19,6 @@ namespace {
 // Rows handed to one thread at a time: enough work per piece to amortize dispatch.
 constexpr int64_t kRowGrain = 4;
 
-// Pieces per thread of a product's rows. A decoded token's product reads every weight
-// once from memory: one contiguous range per thread keeps each stream and its prefetch
-// unbroken (Q8_0 decode at 2 threads was 7 % faster than with four pieces per thread,
-// in six alternating runs); a batch is compute-bound and keeps the finer balance.
-int64_t pieces_per_thread(int64_t n_tokens) { return n_tokens == 1 ? 1 : ThreadPool::kPiecesPerThread; }
-
 int32_t integer_qmax(ActivationPrecision precision) {
   return precision == ActivationPrecision::Int8 ? 127 : 32767;
 }
@@ -302,6 +296,8 @@ void matmul_fast(const TensorView& w, const float* x, int64_t n_tokens, float* y
 }
 
 }  // namespace
+
+int64_t pieces_per_thread(int64_t n_tokens) { return n_tokens == 1 ? 1 : ThreadPool::kPiecesPerThread; }
 
 float dot_f32(const float* a, const float* b, int64_t n, AccumulationOrder order) {
   float lanes[8] = {0, 0, 0, 0, 0, 0, 0, 0};

@@ -36,6 +36,14 @@ struct MatmulOptions {
   AccumulationOrder order = AccumulationOrder::Forward;
 };
 
+// Pieces per thread (ThreadPool::parallel_for) of a loop over `n_tokens` tokens' work. A
+// decoded token's product reads every weight once from memory: one contiguous range per
+// thread keeps each stream and its prefetch unbroken (Q8_0 decode at 2 threads was 7 %
+// faster than with four pieces per thread, in six alternating runs; each restart of a
+// thread's streams costs 1-2.5 us, BENCHMARKS.md, session 16), and its attention heads
+// are equal work. A batch is compute-bound and keeps the finer balance.
+int64_t pieces_per_thread(int64_t n_tokens);
+
 // y[t * rows + r] = sum_i W[r][i] * x[t * cols + i] for t < n_tokens, r < rows, where
 // cols = w.row_length() and rows = w.rows().
 void matmul(const TensorView& w, const float* x, int64_t n_tokens, float* y,
