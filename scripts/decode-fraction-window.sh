@@ -57,7 +57,8 @@ for line in open(sys.argv[1]):
         runs.setdefault((name, spell), []).append(fraction)
 print("\n| file | spell (bandwidth read) | steady runs | decode fraction, median | FMA reading, median GFLOP/s |")
 print("|---|---|---|---|---|")
-for (name, spell), values in sorted(runs.items()):
+order = {"under 36 GB/s": 0, "36-45 GB/s": 1, "45 GB/s and over": 2}
+for (name, spell), values in sorted(runs.items(), key=lambda item: (item[0][0], order[item[0][1]])):
     print(f"| {name} | {spell} | {len(values)} | {100 * statistics.median(values):.1f} % | "
           f"{statistics.median(fma[name]):.1f} |")
 EOF
