@@ -4,7 +4,7 @@
 # One bench call gives a handful of runs, each bracketed by bandwidth readings; on a
 # shared machine the bandwidth swings by half within minutes, so a single call says
 # more about its moment than about the engine. This repeats `precisiondiff bench` on
-# the given files in turn for SECONDS, keeps the runs whose readings before and after
+# the given files in turn for SECONDS_TOTAL seconds, keeps the runs whose readings before and after
 # agree (bench's steady runs), and prints the median fraction per file and spell, with
 # the calls' f32 FMA readings: a window whose FMA reading sits under the machine's best
 # is one where neighbours take compute from the cores (BENCHMARKS.md, session 17).
