@@ -3,6 +3,8 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <fstream>
+#include <sstream>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -145,6 +147,64 @@ TEST(BenchCli, RatioToTheLastRecordedFigure) {
   const test::CliResult refused = test::run_cli(bad);
   EXPECT_EQ(refused.exit_code, 2);
   EXPECT_NE(refused.err.find(damaged + ": line 1"), std::string::npos) << refused.err;
+}
+
+// scripts/decode-fraction-window.sh reads bench's JSON (the per-run fractions, their
+// steadiness and bracketing readings, the FMA reading): its table must count exactly the
+// steady runs of the calls it made.
+TEST(BenchCli, FractionWindowScriptCountsTheSteadyRunsOfItsCalls) {
+  const std::string dir = test::temp_dir("fraction-window");
+  const std::string raw = dir + "/calls.jsonl";
+  test::CliOptions options;
+  options.env = {"SECONDS_TOTAL=1", "THREADS=2", "PD=" + test::cli_path(), "RAW=" + raw};
+  options.timeout_seconds = 300;
+  const test::CliResult r =
+      test::run_program("/bin/bash", {test::source_path("scripts/decode-fraction-window.sh"), stories()}, options);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("| file | spell (bandwidth read) | steady runs |"), std::string::npos) << r.out;
+
+  size_t steady_in_calls = 0, calls = 0;
+  std::ifstream in(raw);
+  for (std::string line; std::getline(in, line);) {
+    if (line.empty()) continue;
+    const nlohmann::json j = nlohmann::json::parse(line);
+    ++calls;
+    for (bool steady : j["run_steady"].get<std::vector<bool>>()) steady_in_calls += steady ? 1 : 0;
+  }
+  ASSERT_GE(calls, 1u);
+  size_t steady_in_table = 0;
+  std::istringstream table(r.out);
+  for (std::string row; std::getline(table, row);) {
+    if (row.rfind("| stories260K.gguf |", 0) != 0) continue;
+    // | file | spell | steady runs | fraction | FMA |
+    std::istringstream cells(row);
+    std::string cell;
+    for (int k = 0; k < 4; ++k) std::getline(cells, cell, '|');
+    steady_in_table += static_cast<size_t>(std::stoul(cell));
+  }
+  EXPECT_EQ(steady_in_table, steady_in_calls) << r.out;
+}
+
+TEST(BenchCli, FractionWindowScriptNamesWhatIsWrong) {
+  test::CliOptions options;
+  options.env = {"SECONDS_TOTAL=1", "PD=" + test::cli_path()};
+  const std::string script = test::source_path("scripts/decode-fraction-window.sh");
+  const test::CliResult missing = test::run_program("/bin/bash", {script, "/no/such/model.gguf"}, options);
+  EXPECT_EQ(missing.exit_code, 2);
+  EXPECT_NE(missing.err.find("/no/such/model.gguf: no such file"), std::string::npos) << missing.err;
+
+  options.env = {"SECONDS_TOTAL=soon", "PD=" + test::cli_path()};
+  const test::CliResult bad_window = test::run_program("/bin/bash", {script, stories()}, options);
+  EXPECT_EQ(bad_window.exit_code, 2);
+  EXPECT_NE(bad_window.err.find("SECONDS_TOTAL"), std::string::npos) << bad_window.err;
+
+  const std::string dir = test::temp_dir("fraction-window-bad");
+  const std::string not_gguf = dir + "/not.gguf";
+  std::ofstream(not_gguf) << "not a model";
+  options.env = {"SECONDS_TOTAL=1", "PD=" + test::cli_path()};
+  const test::CliResult bad_file = test::run_program("/bin/bash", {script, not_gguf}, options);
+  EXPECT_EQ(bad_file.exit_code, 2);
+  EXPECT_NE(bad_file.err.find(not_gguf), std::string::npos) << bad_file.err;
 }
 
 }  // namespace
