@@ -198,6 +198,11 @@ TEST(BenchCli, FractionWindowScriptNamesWhatIsWrong) {
   EXPECT_EQ(bad_window.exit_code, 2);
   EXPECT_NE(bad_window.err.find("SECONDS_TOTAL"), std::string::npos) << bad_window.err;
 
+  options.env = {"SECONDS_TOTAL=1", "SPELLS=45 36", "PD=" + test::cli_path()};
+  const test::CliResult bad_spells = test::run_program("/bin/bash", {script, stories()}, options);
+  EXPECT_EQ(bad_spells.exit_code, 2);
+  EXPECT_NE(bad_spells.err.find("SPELLS"), std::string::npos) << bad_spells.err;
+
   const std::string dir = test::temp_dir("fraction-window-bad");
   const std::string not_gguf = dir + "/not.gguf";
   std::ofstream(not_gguf) << "not a model";
